@@ -1,0 +1,12 @@
+import { baseConfigSchema, loadConfig } from '@odt/service-kit';
+import { z } from 'zod';
+
+export const routerConfigSchema = baseConfigSchema.extend({
+  PORT: z.coerce.number().int().min(0).max(65535).default(8104),
+  /** Durable consumer name; replicas share it, so each event goes to one of them. */
+  ROUTER_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('event-router'),
+});
+
+export type RouterConfig = z.infer<typeof routerConfigSchema>;
+export const ROUTER_CONFIG = Symbol('ROUTER_CONFIG');
+export const loadRouterConfig = (env = process.env): RouterConfig => loadConfig(routerConfigSchema, env);

@@ -1,0 +1,61 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
+import type { DigitalTwinsEvent } from '@odt/contracts';
+import { ensureEventsStream, NATS_CONNECTION } from '@odt/messaging';
+import { ROOT_LOGGER } from '@odt/service-kit';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
+
+/**
+ * Consumes every twin-change event through a durable pull consumer and acknowledges it after
+ * handling. Routing to endpoints builds on this; for now handling is a structured log line.
+ */
+@Injectable()
+export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+  handled = 0;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    const jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX);
+    const durable = this.config.ROUTER_CONSUMER;
+    await jsm.consumers.info(this.config.EVENTS_STREAM, durable).catch(() =>
+      jsm.consumers.add(this.config.EVENTS_STREAM, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        deliver_policy: DeliverPolicy.All,
+        ack_wait: 30_000_000_000,
+        max_ack_pending: 1000,
+      }),
+    );
+    const consumer = await jetstream(this.nc).consumers.get(this.config.EVENTS_STREAM, durable);
+    this.messages = await consumer.consume({ max_messages: 256 });
+    this.loop = this.run(this.messages);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      try {
+        const event = msg.json<DigitalTwinsEvent>();
+        this.logger.info({ eventId: event.id, type: event.type, subject: event.subject, seq: msg.seq }, 'event received');
+        this.handled++;
+        msg.ack();
+      } catch (err) {
+        this.logger.error({ err, seq: msg.seq }, 'undecodable event; terminating it');
+        msg.term();
+      }
+    }
+  }
+}

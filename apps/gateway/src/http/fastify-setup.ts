@@ -1,0 +1,29 @@
+import { DomainError } from '@odt/contracts';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import type { GatewayConfig } from '../config';
+import { checkApiVersion } from './api-version';
+import { sendAdtError } from './send-error';
+
+/**
+ * Fastify-level behaviour that runs before (or instead of) Nest's routing: JSON Patch bodies,
+ * the api-version gate, the twin size limit, and ADT-shaped errors for parse failures and 404s.
+ */
+export function configureFastify(app: NestFastifyApplication, config: GatewayConfig): void {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  const jsonParser = fastify.getDefaultJsonParser('error', 'error');
+  fastify.addContentTypeParser(['application/json-patch+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    void reply.header('x-ms-request-id', String(request.id));
+    const path = request.url.split('?')[0];
+    checkApiVersion(path, request.query as Record<string, unknown>);
+    const length = Number(request.headers['content-length'] ?? 0);
+    if (path.startsWith('/digitaltwins/') && length > config.TWIN_BODY_LIMIT_BYTES) {
+      throw new DomainError('PayloadTooLarge', `The request body is ${length} bytes; twins and their patches are limited to ${config.TWIN_BODY_LIMIT_BYTES} bytes.`);
+    }
+  });
+  fastify.setErrorHandler((error, request, reply) => sendAdtError(error, request, reply));
+  fastify.setNotFoundHandler((request, reply) =>
+    sendAdtError(new DomainError('RouteNotFound', `No route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply));
+}

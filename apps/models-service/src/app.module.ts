@@ -1,0 +1,55 @@
+import { Module, type DynamicModule, type OnApplicationShutdown, Injectable } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { DtdlParser } from '@odt/dtdl';
+import { MessagingModule, NATS_CONNECTION, natsReadiness } from '@odt/messaging';
+import { ROOT_LOGGER, ServiceKitModule } from '@odt/service-kit';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DataSource } from 'typeorm';
+import { MODELS_CONFIG, type ModelsConfig } from './config';
+import { modelsDataSourceOptions } from './database/data-source';
+import { ModelsHandlers } from './models/models.handlers';
+import { ModelsRepository } from './models/models.repository';
+import { ModelsService } from './models/models.service';
+
+export const SERVICE_NAME = 'models-service';
+
+/** Stops the parser's worker thread with the application. */
+@Injectable()
+class ParserLifecycle implements OnApplicationShutdown {
+  constructor(private readonly parser: DtdlParser) {}
+  async onApplicationShutdown(): Promise<void> {
+    await this.parser.close();
+  }
+}
+
+@Module({})
+export class ModelsAppModule {
+  static forRoot(config: ModelsConfig): DynamicModule {
+    return {
+      module: ModelsAppModule,
+      imports: [
+        ServiceKitModule.forRoot({
+          service: SERVICE_NAME,
+          logLevel: config.LOG_LEVEL,
+          readiness: {
+            inject: [getDataSourceToken(), NATS_CONNECTION],
+            useFactory: (db: DataSource, nc: NatsConnection) => [
+              { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+              natsReadiness(nc),
+            ],
+          },
+        }),
+        MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
+        TypeOrmModule.forRoot(modelsDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
+      ],
+      providers: [
+        { provide: MODELS_CONFIG, useValue: config },
+        { provide: DtdlParser, useFactory: () => new DtdlParser() },
+        ParserLifecycle,
+        ModelsRepository,
+        ModelsService,
+        ModelsHandlers,
+      ],
+    };
+  }
+}

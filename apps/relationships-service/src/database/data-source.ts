@@ -1,0 +1,16 @@
+import { serviceDataSourceOptions } from '@odt/service-kit';
+import type { DataSourceOptions } from 'typeorm';
+import { CreateRelationshipsSchema1764000000002 } from './migrations/1764000000002-create-relationships-schema';
+
+export const RELATIONSHIPS_SCHEMA = 'relationships';
+
+export function relationshipsDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
+  return serviceDataSourceOptions({
+    url,
+    schema: RELATIONSHIPS_SCHEMA,
+    entities: [],
+    migrations: [CreateRelationshipsSchema1764000000002],
+    poolSize,
+    applicationName: 'relationships-service',
+  });
+}

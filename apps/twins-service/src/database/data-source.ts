@@ -1,0 +1,16 @@
+import { serviceDataSourceOptions } from '@odt/service-kit';
+import type { DataSourceOptions } from 'typeorm';
+import { CreateTwins1764000000001 } from './migrations/1764000000001-create-twins';
+
+export const TWINS_SCHEMA = 'twins';
+
+export function twinsDataSourceOptions(url: string, poolSize?: number): DataSourceOptions {
+  return serviceDataSourceOptions({
+    url,
+    schema: TWINS_SCHEMA,
+    entities: [],
+    migrations: [CreateTwins1764000000001],
+    poolSize,
+    applicationName: 'twins-service',
+  });
+}

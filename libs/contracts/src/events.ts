@@ -1,0 +1,57 @@
+/** CloudEvent types, exactly as ADT emits them (reference §5.1). */
+export const EventTypes = {
+  TwinCreate: 'Microsoft.DigitalTwins.Twin.Create',
+  TwinUpdate: 'Microsoft.DigitalTwins.Twin.Update',
+  TwinDelete: 'Microsoft.DigitalTwins.Twin.Delete',
+  RelationshipCreate: 'Microsoft.DigitalTwins.Relationship.Create',
+  RelationshipUpdate: 'Microsoft.DigitalTwins.Relationship.Update',
+  RelationshipDelete: 'Microsoft.DigitalTwins.Relationship.Delete',
+  Telemetry: 'microsoft.iot.telemetry',
+} as const;
+
+export type EventType = (typeof EventTypes)[keyof typeof EventTypes];
+
+/** JetStream subject of each event type; the stream captures `<prefix>.>`. */
+const subjectTokens: Record<EventType, string> = {
+  [EventTypes.TwinCreate]: 'twin.create',
+  [EventTypes.TwinUpdate]: 'twin.update',
+  [EventTypes.TwinDelete]: 'twin.delete',
+  [EventTypes.RelationshipCreate]: 'relationship.create',
+  [EventTypes.RelationshipUpdate]: 'relationship.update',
+  [EventTypes.RelationshipDelete]: 'relationship.delete',
+  [EventTypes.Telemetry]: 'telemetry',
+};
+
+export const DEFAULT_EVENTS_STREAM = 'DT_EVENTS';
+export const DEFAULT_EVENTS_SUBJECT_PREFIX = 'dt.events';
+
+export function eventSubject(prefix: string, type: EventType): string {
+  return `${prefix}.${subjectTokens[type]}`;
+}
+
+/** A JSON Patch operation as carried in Update events. */
+export interface PatchOperation {
+  op: 'add' | 'replace' | 'remove';
+  path: string;
+  value?: unknown;
+}
+
+/** Body of `Twin.Update` / `Relationship.Update`. */
+export interface UpdateEventData {
+  modelId: string;
+  patch: PatchOperation[];
+}
+
+/** The CloudEvents 1.0 envelope in structured JSON form, as stored in the outbox and published. */
+export interface DigitalTwinsEvent<T = unknown> {
+  specversion: '1.0';
+  id: string;
+  source: string;
+  type: EventType;
+  subject: string;
+  time: string;
+  datacontenttype: 'application/json';
+  dataschema?: string;
+  traceparent?: string;
+  data: T;
+}

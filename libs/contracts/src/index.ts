@@ -1,0 +1,6 @@
+export * from './errors';
+export * from './events';
+export * from './flattened';
+export * from './models';
+export * from './subjects';
+export * from './twins';

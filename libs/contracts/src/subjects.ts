@@ -1,0 +1,62 @@
+import type {
+  CreateModelsRequest, DecommissionModelRequest, DeleteModelRequest, GetFlattenedReply, GetFlattenedRequest,
+  GetModelRequest, ListModelsReply, ListModelsRequest, ModelData,
+} from './models';
+import type { DeleteTwinRequest, DigitalTwin, GetTwinRequest, PatchTwinReply, PatchTwinRequest, UpsertTwinRequest } from './twins';
+
+/**
+ * Every internal request/reply subject. Services subscribe in a queue group named after the
+ * service, so replicas share the load. `docs/internal-api.md` documents each one.
+ */
+export const Subjects = {
+  ModelsCreate: 'odt.models.create',
+  ModelsList: 'odt.models.list',
+  ModelsGet: 'odt.models.get',
+  ModelsDecommission: 'odt.models.decommission',
+  ModelsDelete: 'odt.models.delete',
+  ModelsGetFlattened: 'odt.models.flattened',
+  TwinsGet: 'odt.twins.get',
+  TwinsUpsert: 'odt.twins.upsert',
+  TwinsPatch: 'odt.twins.patch',
+  TwinsDelete: 'odt.twins.delete',
+} as const;
+
+/**
+ * Subjects live under an optional namespace (`NATS_NAMESPACE`), so that several installations, or
+ * parallel test runs, can share one NATS server without answering each other's requests.
+ */
+export function namespaced(namespace: string, subject: string): string {
+  return namespace ? `${namespace}.${subject}` : subject;
+}
+
+/** Core-NATS broadcast (no reply): a model was created, decommissioned or deleted. */
+export const MODEL_CHANGED_SUBJECT = 'odt.notice.model-changed';
+
+export type Subject = (typeof Subjects)[keyof typeof Subjects];
+
+/** Request and reply payload of each subject. */
+export interface RpcContracts {
+  [Subjects.ModelsCreate]: { request: CreateModelsRequest; reply: ModelData[] };
+  [Subjects.ModelsList]: { request: ListModelsRequest; reply: ListModelsReply };
+  [Subjects.ModelsGet]: { request: GetModelRequest; reply: ModelData };
+  [Subjects.ModelsDecommission]: { request: DecommissionModelRequest; reply: null };
+  [Subjects.ModelsDelete]: { request: DeleteModelRequest; reply: null };
+  [Subjects.ModelsGetFlattened]: { request: GetFlattenedRequest; reply: GetFlattenedReply };
+  [Subjects.TwinsGet]: { request: GetTwinRequest; reply: DigitalTwin };
+  [Subjects.TwinsUpsert]: { request: UpsertTwinRequest; reply: DigitalTwin };
+  [Subjects.TwinsPatch]: { request: PatchTwinRequest; reply: PatchTwinReply };
+  [Subjects.TwinsDelete]: { request: DeleteTwinRequest; reply: null };
+}
+
+export type RequestOf<S extends Subject> = RpcContracts[S]['request'];
+export type ReplyOf<S extends Subject> = RpcContracts[S]['reply'];
+
+/** The envelope of every reply: the payload, or an ADT error. */
+export type RpcReply<T> =
+  | { ok: true; data: T }
+  | { ok: false; error: { code: string; message: string; details?: { code: string; message: string; target?: string }[] } };
+
+/** Headers carried on internal requests. */
+export const RpcHeaders = {
+  RequestId: 'x-request-id',
+} as const;

@@ -1,0 +1,166 @@
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { Client, Pool } from 'pg';
+import type { Logger } from 'pino';
+import { outboxChannel } from './outbox';
+
+export interface OutboxRelayOptions {
+  databaseUrl: string;
+  schema: string;
+  nc: NatsConnection;
+  logger: Logger;
+  /** Fallback when a NOTIFY is missed (e.g. the LISTEN connection was re-established). */
+  pollIntervalMs?: number;
+  batchSize?: number;
+}
+
+interface OutboxRow {
+  id: string;
+  event_id: string;
+  subject: string;
+  payload: string;
+}
+
+/**
+ * Publishes committed outbox rows to JetStream in commit order and marks them published only after
+ * the PubAck. One relay per schema is active at a time (a session advisory lock elects it, and a
+ * crashed leader's lock dies with its connection); `Nats-Msg-Id` = event id makes the republish of
+ * rows acknowledged but not yet marked harmless.
+ */
+export class OutboxRelay {
+  private readonly pool: Pool;
+  private listener?: Client;
+  private readonly js: JetStreamClient;
+  private stopped = false;
+  private wake?: () => void;
+  private loop?: Promise<void>;
+  private leader = false;
+  /** A NOTIFY arrived while the relay was busy: drain again without sleeping. */
+  private pending = false;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.pool = new Pool({ connectionString: options.databaseUrl, max: 2, application_name: `outbox-relay:${options.schema}` });
+    this.pool.on('error', (err) => options.logger.warn({ err }, 'outbox pool error'));
+    this.js = jetstream(options.nc);
+  }
+
+  get isLeader(): boolean {
+    return this.leader;
+  }
+
+  start(): void {
+    this.loop = this.run();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.wake?.();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    await this.pool.end().catch(() => undefined);
+  }
+
+  private async run(): Promise<void> {
+    const pollMs = this.options.pollIntervalMs ?? 1000;
+    while (!this.stopped) {
+      try {
+        if (!this.leader) await this.tryBecomeLeader();
+        if (this.leader) {
+          this.pending = false;
+          await this.drain();
+        }
+      } catch (err) {
+        this.options.logger.warn({ err: (err as Error).message, schema: this.options.schema }, 'outbox relay cycle failed; retrying');
+        await this.dropListener();
+      }
+      await this.sleep(pollMs);
+    }
+  }
+
+  private async tryBecomeLeader(): Promise<void> {
+    const client = new Client({ connectionString: this.options.databaseUrl, application_name: `outbox-listener:${this.options.schema}` });
+    client.on('error', () => void this.dropListener());
+    await client.connect();
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+      `outbox-relay:${this.options.schema}`,
+    ]);
+    if (!rows[0].locked) {
+      await client.end();
+      return;
+    }
+    client.on('notification', () => {
+      this.pending = true;
+      this.wake?.();
+    });
+    await client.query(`LISTEN "${outboxChannel(this.options.schema)}"`);
+    this.listener = client;
+    this.leader = true;
+    this.options.logger.info({ schema: this.options.schema }, 'outbox relay is the leader');
+  }
+
+  private async dropListener(): Promise<void> {
+    const listener = this.listener;
+    this.listener = undefined;
+    this.leader = false;
+    await listener?.end().catch(() => undefined);
+  }
+
+  /** Publishes until no unpublished row is left. */
+  private async drain(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 256;
+    for (;;) {
+      if (this.stopped || !this.leader) return;
+      const { rows } = await this.pool.query<OutboxRow>(
+        `SELECT id, event_id, subject, payload::text AS payload FROM "${this.options.schema}".outbox
+         WHERE published_at IS NULL ORDER BY id LIMIT $1`,
+        [batchSize],
+      );
+      if (rows.length === 0) return;
+      const published = await this.publishInOrder(rows);
+      if (published.length > 0) {
+        await this.pool.query(`UPDATE "${this.options.schema}".outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [
+          published,
+        ]);
+      }
+      if (published.length < rows.length) throw new Error('publish to JetStream failed');
+    }
+  }
+
+  /**
+   * Sends the batch pipelined on one connection (JetStream stores them in send order) and returns
+   * the ids of the acknowledged prefix.
+   */
+  private async publishInOrder(rows: OutboxRow[]): Promise<string[]> {
+    const acks = rows.map((row) =>
+      this.js.publish(row.subject, row.payload, { msgID: row.event_id, timeout: 5000 }).then(
+        () => true,
+        (err: Error) => {
+          this.options.logger.warn({ err: err.message, eventId: row.event_id }, 'publish failed');
+          return false;
+        },
+      ),
+    );
+    const results = await Promise.all(acks);
+    const firstFailure = results.indexOf(false);
+    const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
+    return acked.map((r) => r.id);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.pending || this.stopped) {
+        resolve();
+        return;
+      }
+      const timer = setTimeout(() => {
+        this.wake = undefined;
+        resolve();
+      }, ms);
+      this.wake = () => {
+        clearTimeout(timer);
+        this.wake = undefined;
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,40 @@
+import type { DigitalTwinsEvent } from '@odt/contracts';
+
+/** Minimal query surface of a transaction: a TypeORM EntityManager or QueryRunner both fit. */
+export interface SqlExecutor {
+  query(sql: string, params?: unknown[]): Promise<unknown>;
+}
+
+/** The LISTEN channel a relay waits on; NOTIFY is delivered only when the writing transaction commits. */
+export function outboxChannel(schema: string): string {
+  return `outbox_${schema}`;
+}
+
+/** DDL of a service's outbox, for that service's migration. */
+export function outboxTableSql(schema: string): string[] {
+  return [
+    `CREATE TABLE "${schema}".outbox (
+      id bigserial PRIMARY KEY,
+      event_id uuid NOT NULL UNIQUE,
+      subject text NOT NULL,
+      payload jsonb NOT NULL,
+      created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+      published_at timestamptz
+    )`,
+    `CREATE INDEX outbox_unpublished ON "${schema}".outbox (id) WHERE published_at IS NULL`,
+  ];
+}
+
+/**
+ * Appends an event in the caller's transaction, after the change it describes, so the row and
+ * the change commit together; per-twin order follows because the change took the twin's row lock
+ * before this insert.
+ */
+export async function appendToOutbox(tx: SqlExecutor, schema: string, subject: string, event: DigitalTwinsEvent): Promise<void> {
+  await tx.query(
+    `WITH appended AS (
+       INSERT INTO "${schema}".outbox (event_id, subject, payload) VALUES ($1, $2, $3) RETURNING id
+     ) SELECT pg_notify($4, '') FROM appended`,
+    [event.id, subject, JSON.stringify(event), outboxChannel(schema)],
+  );
+}

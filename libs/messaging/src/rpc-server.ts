@@ -1,0 +1,70 @@
+import { DomainError, namespaced, RpcHeaders, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
+import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+
+export interface RpcContext {
+  requestId?: string;
+}
+
+export type RpcHandlerFn<S extends Subject> = (request: RequestOf<S>, ctx: RpcContext) => Promise<ReplyOf<S>>;
+
+/**
+ * Serves internal request/reply subjects in a queue group (replicas share the load), replies with
+ * the `RpcReply` envelope, and on shutdown stops taking requests and waits for the ones in flight.
+ */
+export class RpcServer {
+  private readonly subscriptions: Subscription[] = [];
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly encoder = new TextEncoder();
+  private readonly decoder = new TextDecoder();
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly queue: string,
+    private readonly logger: Logger,
+    private readonly namespace = '',
+  ) {}
+
+  handle<S extends Subject>(subject: S, handler: RpcHandlerFn<S>): void {
+    const sub = this.nc.subscribe(namespaced(this.namespace, subject), {
+      queue: this.queue,
+      callback: (err, msg) => {
+        if (err) {
+          this.logger.error({ err, subject }, 'subscription failed');
+          return;
+        }
+        const work = this.serve(subject, msg, handler).finally(() => this.inFlight.delete(work));
+        this.inFlight.add(work);
+      },
+    });
+    this.subscriptions.push(sub);
+  }
+
+  /** Stops receiving new requests, then waits for in-flight ones to reply. */
+  async stop(): Promise<void> {
+    await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
+    await Promise.all([...this.inFlight]);
+  }
+
+  private async serve<S extends Subject>(subject: S, msg: Msg, handler: RpcHandlerFn<S>): Promise<void> {
+    const requestId = msg.headers?.get(RpcHeaders.RequestId) || undefined;
+    let reply: RpcReply<ReplyOf<S>>;
+    try {
+      const request = JSON.parse(this.decoder.decode(msg.data)) as RequestOf<S>;
+      const data = await handler(request, { requestId });
+      reply = { ok: true, data: data ?? (null as ReplyOf<S>) };
+    } catch (err) {
+      if (err instanceof DomainError) {
+        reply = { ok: false, error: { code: err.code, message: err.message, ...(err.details ? { details: err.details } : {}) } };
+      } else {
+        this.logger.error({ err, subject, requestId }, 'request handler failed');
+        reply = { ok: false, error: { code: 'InternalServerError', message: 'An internal error occurred.' } };
+      }
+    }
+    try {
+      msg.respond(this.encoder.encode(JSON.stringify(reply)));
+    } catch (err) {
+      this.logger.warn({ err, subject, requestId }, 'could not send reply');
+    }
+  }
+}

@@ -1,0 +1,52 @@
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { ReadinessService } from './health';
+
+export interface BootstrapOptions {
+  port: number;
+  host: string;
+  shutdownTimeoutMs: number;
+  /** Fastify options (body limit, ...) for services that serve more than health. */
+  fastify?: ConstructorParameters<typeof FastifyAdapter>[0];
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+/**
+ * Starts a service: Fastify HTTP (health, and the API for the gateway), JSON logs, and a graceful
+ * shutdown on SIGTERM/SIGINT that flips readiness, finishes in-flight work and drains NATS.
+ */
+export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(options.fastify), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  await options.configure?.(app);
+  await app.listen(options.port, options.host);
+  installSignalHandlers(app, options.shutdownTimeoutMs);
+  return app;
+}
+
+function installSignalHandlers(app: INestApplication, timeoutMs: number): void {
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    const logger = app.get(Logger);
+    logger.log(`${signal} received; shutting down`);
+    app.get(ReadinessService).markShuttingDown();
+    const force = setTimeout(() => {
+      logger.error('shutdown timed out; exiting');
+      process.exit(1);
+    }, timeoutMs);
+    force.unref();
+    app.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}

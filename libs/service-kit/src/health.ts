@@ -1,0 +1,63 @@
+import { Controller, Get, HttpCode, Inject, Injectable, ServiceUnavailableException } from '@nestjs/common';
+
+/** A dependency that must be reachable for the service to be ready (Postgres, NATS, ...). */
+export interface ReadinessCheck {
+  name: string;
+  check(): Promise<void>;
+}
+
+export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
+
+@Injectable()
+export class ReadinessService {
+  private shuttingDown = false;
+
+  constructor(@Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[]) {}
+
+  markShuttingDown(): void {
+    this.shuttingDown = true;
+  }
+
+  async report(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+    const checks: Record<string, string> = {};
+    await Promise.all(
+      this.checks.map(async (c) => {
+        try {
+          await withTimeout(c.check(), 2000);
+          checks[c.name] = 'ok';
+        } catch (err) {
+          checks[c.name] = (err as Error).message || 'failed';
+        }
+      }),
+    );
+    const ready = !this.shuttingDown && Object.values(checks).every((v) => v === 'ok');
+    if (this.shuttingDown) checks.shutdown = 'in progress';
+    return { ready, checks };
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then((v) => { clearTimeout(timer); resolve(v); }, (e) => { clearTimeout(timer); reject(e); });
+  });
+}
+
+/** `/healthz`: the process is alive (no dependencies). `/readyz`: its dependencies are reachable. */
+@Controller()
+export class HealthController {
+  constructor(private readonly readiness: ReadinessService) {}
+
+  @Get('healthz')
+  @HttpCode(200)
+  healthz(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
+  @Get('readyz')
+  async readyz(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
+    const { ready, checks } = await this.readiness.report();
+    if (!ready) throw new ServiceUnavailableException({ status: 'not ready', checks });
+    return { status: 'ready', checks };
+  }
+}

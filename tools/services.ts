@@ -1,0 +1,38 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+
+export const ROOT = path.resolve(__dirname, '..');
+
+/** The five processes of the system and their default ports. */
+export const SERVICES = [
+  { name: 'models-service', port: 8101 },
+  { name: 'twins-service', port: 8102 },
+  { name: 'relationships-service', port: 8103 },
+  { name: 'event-router', port: 8104 },
+  { name: 'gateway', port: 8080 },
+] as const;
+
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
+  return spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', stdio, stdio],
+  });
+}
+
+/** Polls `/readyz` until the service answers 200. */
+export async function waitForReady(port: number, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/readyz`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`service on port ${port} was not ready within ${timeoutMs} ms`);
+}
