@@ -13,7 +13,7 @@ export default [
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
-      'no-console': ['error', { allow: [] }],
+      'no-console': 'error',
       '@nx/enforce-module-boundaries': ['error', {
         enforceBuildableLibDependency: false,
         allow: [],

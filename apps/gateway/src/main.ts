@@ -2,21 +2,24 @@ import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
 import { bootstrapService, requestIdOf } from '@odt/service-kit';
 import { GatewayAppModule } from './app.module';
-import { loadGatewayConfig } from './config';
+import { loadGatewayConfig, type GatewayConfig } from './config';
 import { configureFastify } from './http/fastify-setup';
 
-async function main(): Promise<void> {
-  const config = loadGatewayConfig();
-  await bootstrapService(GatewayAppModule.forRoot(config), {
+/** Starts the service; `handleSignals: false` when embedded (tests close it themselves). */
+export function startGateway(config: GatewayConfig, handleSignals = true) {
+  return bootstrapService(GatewayAppModule.forRoot(config), {
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    fastify: { bodyLimit: config.BODY_LIMIT_BYTES, genReqId: (req) => requestIdOf(req as IncomingMessage), maxParamLength: 2048, return503OnClosing: true },
+    handleSignals,
+    fastify: { trustProxy: config.TRUST_PROXY, bodyLimit: config.BODY_LIMIT_BYTES, genReqId: (req) => requestIdOf(req as IncomingMessage), routerOptions: { maxParamLength: 2048 }, return503OnClosing: true },
     configure: (app) => configureFastify(app, config),
   });
 }
 
-main().catch((err: unknown) => {
+if (require.main === module) {
+  startGateway(loadGatewayConfig()).catch((err: unknown) => {
   process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'gateway', msg: (err as Error).message })}\n`);
   process.exit(1);
-});
+  });
+}

@@ -1,18 +1,21 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@odt/service-kit';
 import { ModelsAppModule } from './app.module';
-import { loadModelsConfig } from './config';
+import { loadModelsConfig, type ModelsConfig } from './config';
 
-async function main(): Promise<void> {
-  const config = loadModelsConfig();
-  await bootstrapService(ModelsAppModule.forRoot(config), {
+/** Starts the service; `handleSignals: false` when embedded (tests close it themselves). */
+export function startModelsService(config: ModelsConfig, handleSignals = true) {
+  return bootstrapService(ModelsAppModule.forRoot(config), {
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    handleSignals,
   });
 }
 
-main().catch((err: unknown) => {
+if (require.main === module) {
+  startModelsService(loadModelsConfig()).catch((err: unknown) => {
   process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'models-service', msg: (err as Error).message })}\n`);
   process.exit(1);
-});
+  });
+}

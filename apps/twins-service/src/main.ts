@@ -1,18 +1,21 @@
 import 'reflect-metadata';
 import { bootstrapService } from '@odt/service-kit';
 import { TwinsAppModule } from './app.module';
-import { loadTwinsConfig } from './config';
+import { loadTwinsConfig, type TwinsConfig } from './config';
 
-async function main(): Promise<void> {
-  const config = loadTwinsConfig();
-  await bootstrapService(TwinsAppModule.forRoot(config), {
+/** Starts the service; `handleSignals: false` when embedded (tests close it themselves). */
+export function startTwinsService(config: TwinsConfig, handleSignals = true) {
+  return bootstrapService(TwinsAppModule.forRoot(config), {
     port: config.PORT,
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    handleSignals,
   });
 }
 
-main().catch((err: unknown) => {
+if (require.main === module) {
+  startTwinsService(loadTwinsConfig()).catch((err: unknown) => {
   process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'twins-service', msg: (err as Error).message })}\n`);
   process.exit(1);
-});
+  });
+}

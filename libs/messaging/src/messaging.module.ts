@@ -83,7 +83,7 @@ export class MessagingModule {
         { provide: NATS_NAMESPACE, useValue: options.namespace },
         RpcExplorer,
       ],
-      exports: [NATS_CONNECTION, NATS_NAMESPACE, RpcClient, RpcServer],
+      exports: [NATS_CONNECTION, NATS_NAMESPACE, MESSAGING_LOGGER, RpcClient, RpcServer],
     };
   }
 }

@@ -11,6 +11,8 @@ export interface BootstrapOptions {
   /** Fastify options (body limit, ...) for services that serve more than health. */
   fastify?: ConstructorParameters<typeof FastifyAdapter>[0];
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
+  /** Off when the application is embedded (tests): the embedder closes it. */
+  handleSignals?: boolean;
 }
 
 /**
@@ -18,11 +20,11 @@ export interface BootstrapOptions {
  * shutdown on SIGTERM/SIGINT that flips readiness, finishes in-flight work and drains NATS.
  */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(options.fastify), { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(options.fastify), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   await options.configure?.(app);
   await app.listen(options.port, options.host);
-  installSignalHandlers(app, options.shutdownTimeoutMs);
+  if (options.handleSignals !== false) installSignalHandlers(app, options.shutdownTimeoutMs);
   return app;
 }
 

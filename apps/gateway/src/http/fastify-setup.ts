@@ -7,7 +7,7 @@ import { sendAdtError } from './send-error';
 
 /**
  * Fastify-level behaviour that runs before (or instead of) Nest's routing: JSON Patch bodies,
- * the api-version gate, the twin size limit, and ADT-shaped errors for parse failures and 404s.
+ * the api-version gate, the twin size limit, and ADT-shaped errors for body-parsing failures (Nest's filter covers the rest).
  */
 export function configureFastify(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
@@ -24,6 +24,4 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
     }
   });
   fastify.setErrorHandler((error, request, reply) => sendAdtError(error, request, reply));
-  fastify.setNotFoundHandler((request, reply) =>
-    sendAdtError(new DomainError('RouteNotFound', `No route matches ${request.method} ${request.url.split('?')[0]}.`), request, reply));
 }

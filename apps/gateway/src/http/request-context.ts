@@ -27,7 +27,7 @@ export function pageSize(header: string | string[] | undefined, fallback: number
 
 /** The absolute URL of the next page: the same route and query, plus our continuation cursor. */
 export function nextLink(req: FastifyRequest, cursor: string): string {
-  const url = new URL(req.url, `${req.protocol}://${req.headers.host ?? 'localhost'}`);
+  const url = new URL(req.url, `${req.protocol}://${req.host}`);
   url.searchParams.delete('continuationToken');
   url.searchParams.set('continuationToken', cursor);
   return url.toString();

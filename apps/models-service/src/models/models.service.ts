@@ -41,7 +41,7 @@ export class ModelsService {
       description: i.description,
       flattened: i.flattened,
       references: [
-        ...i.dependencies.map((d) => ({ id: d.id, kind: d.kind })),
+        ...i.dependencies.map((id) => ({ id, kind: referenceKind(i.flattened.components, id) })),
         ...i.relationshipTargets.map((id) => ({ id, kind: 'relationshipTarget' as const })),
       ],
     }));
@@ -125,4 +125,9 @@ export class ModelsService {
       // NATS reconnecting: the caches' TTL covers a lost notice.
     }
   }
+}
+
+/** A direct dependency is either a component schema or (otherwise) an `extends` parent. */
+function referenceKind(components: Record<string, string>, id: string): 'component' | 'extends' {
+  return Object.values(components).includes(id) ? 'component' : 'extends';
 }

@@ -1,0 +1,49 @@
+import { DomainError, type ErrorDetail } from '@odt/contracts';
+import { isDtmi } from '../dtmi';
+import { modelsRejected } from './model-errors';
+
+export type InterfaceDocument = Record<string, unknown> & { '@id': string };
+
+/** The DTDL class IRIs of Interface, which `@type` may use instead of the term. */
+const INTERFACE_TYPES = new Set(['Interface', 'dtmi:dtdl:class:Interface;2', 'dtmi:dtdl:class:Interface;3']);
+
+/**
+ * ADT's checks of a `POST /models` body before any DTDL parsing: a non-empty array of Interface
+ * objects, each with a DTMI `@id` used once in the batch.
+ */
+export function interfacesOfBatch(documents: unknown): InterfaceDocument[] {
+  if (!Array.isArray(documents)) {
+    throw new DomainError('InvalidArgument', 'The request body must be a JSON array of DTDL interfaces.');
+  }
+  if (documents.length === 0) throw new DomainError('InvalidArgument', 'The request must contain at least one model.');
+
+  const problems: ErrorDetail[] = [];
+  const seen = new Set<string>();
+  for (const [index, document] of documents.entries()) {
+    const problem = shapeProblem(document, index);
+    if (problem) {
+      problems.push(problem);
+      continue;
+    }
+    const id = (document as InterfaceDocument)['@id'];
+    if (seen.has(id)) problems.push({ code: 'duplicateDefinition', message: `The model ${id} appears more than once in the request.`, target: id });
+    seen.add(id);
+  }
+  if (problems.length > 0) throw modelsRejected(problems);
+  return documents as InterfaceDocument[];
+}
+
+function shapeProblem(document: unknown, index: number): ErrorDetail | undefined {
+  const where = `The element at index ${index} of the request`;
+  if (typeof document !== 'object' || document === null || Array.isArray(document)) {
+    return { code: 'notJsonObject', message: `${where} is not a JSON object; every model must be a DTDL Interface.` };
+  }
+  const { '@id': id, '@type': type } = document as Record<string, unknown>;
+  const types = Array.isArray(type) ? type : [type];
+  if (!types.some((value) => typeof value === 'string' && INTERFACE_TYPES.has(value))) {
+    return { code: 'typeNotRootable', message: `${where} is not an Interface; every top-level element must have @type Interface.` };
+  }
+  if (typeof id !== 'string') return { code: 'missingTopLevelId', message: `${where} has no @id string.` };
+  if (!isDtmi(id)) return { code: 'invalidId', message: `${where} has @id '${id}', which is not a DTMI.`, target: id };
+  return undefined;
+}

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import type { INestApplication } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { runMigrations } from '@odt/service-kit';
+import { Client } from 'pg';
+import { loadRouterConfig } from '../../apps/event-router/src/config';
+import { startEventRouter } from '../../apps/event-router/src/main';
+import { loadGatewayConfig } from '../../apps/gateway/src/config';
+import { startGateway } from '../../apps/gateway/src/main';
+import { loadModelsConfig } from '../../apps/models-service/src/config';
+import { startModelsService } from '../../apps/models-service/src/main';
+import { loadRelationshipsConfig } from '../../apps/relationships-service/src/config';
+import { startRelationshipsService } from '../../apps/relationships-service/src/main';
+import { loadTwinsConfig } from '../../apps/twins-service/src/config';
+import { startTwinsService } from '../../apps/twins-service/src/main';
+import { allDataSourceOptions } from '../../tools/migrations';
+
+export const PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+/** Isolation of one test file: its own database, NATS subject namespace and JetStream stream. */
+export interface TestIsolation {
+  id: string;
+  databaseUrl: string;
+  env: Record<string, string>;
+  stream: string;
+  subjectPrefix: string;
+}
+
+export function newIsolation(): TestIsolation {
+  const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  const url = new URL(PG_ADMIN_URL);
+  url.pathname = `/odt_test_${id}`;
+  const stream = `EV_${id}`;
+  const subjectPrefix = `ev.${id}`;
+  return {
+    id,
+    databaseUrl: url.toString(),
+    stream,
+    subjectPrefix,
+    env: {
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      DATABASE_URL: url.toString(),
+      DATABASE_POOL_SIZE: '10',
+      NATS_URL,
+      NATS_NAMESPACE: id,
+      EVENTS_STREAM: stream,
+      EVENTS_SUBJECT_PREFIX: subjectPrefix,
+      PORT: '0',
+      OUTBOX_POLL_MS: '200',
+      SHUTDOWN_TIMEOUT_MS: '5000',
+    },
+  };
+}
+
+export async function migrate(iso: TestIsolation): Promise<void> {
+  await runMigrations(iso.databaseUrl, allDataSourceOptions(iso.databaseUrl));
+}
+
+/** Drops the test database and stream. */
+export async function cleanup(iso: TestIsolation): Promise<void> {
+  const admin = new Client({ connectionString: PG_ADMIN_URL });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "odt_test_${iso.id}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  const nc = await connect({ servers: NATS_URL });
+  try {
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(iso.stream).catch(() => undefined);
+  } finally {
+    await nc.close();
+  }
+}
+
+export interface TestSystem {
+  iso: TestIsolation;
+  gatewayUrl: string;
+  apps: Record<string, INestApplication>;
+  stop(): Promise<void>;
+}
+
+type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'gateway';
+
+/**
+ * Runs the services in this process against the real Postgres and NATS, each on a free port,
+ * isolated from other test files. `overrides` sets extra environment per run.
+ */
+export async function startSystem(options: { without?: Starter[]; overrides?: Record<string, string> } = {}): Promise<TestSystem> {
+  const iso = newIsolation();
+  await migrate(iso);
+  const env = { ...iso.env, ...options.overrides };
+  const skip = new Set(options.without ?? []);
+  const apps: Record<string, INestApplication> = {};
+  if (!skip.has('models')) apps.models = await startModelsService(loadModelsConfig(env), false);
+  if (!skip.has('twins')) apps.twins = await startTwinsService(loadTwinsConfig(env), false);
+  if (!skip.has('relationships')) apps.relationships = await startRelationshipsService(loadRelationshipsConfig(env), false);
+  if (!skip.has('router')) apps.router = await startEventRouter(loadRouterConfig(env), false);
+  apps.gateway = await startGateway(loadGatewayConfig(env), false);
+  const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
+  return {
+    iso,
+    gatewayUrl,
+    apps,
+    async stop() {
+      for (const name of ['gateway', 'router', 'relationships', 'twins', 'models']) await apps[name]?.close();
+      await cleanup(iso);
+    },
+  };
+}
+
+export async function natsConnection(): Promise<NatsConnection> {
+  return connect({ servers: NATS_URL });
+}
