@@ -15,7 +15,8 @@ const fastifyCodes: Record<string, ErrorCode> = {
 };
 
 const statusCodes: Record<number, ErrorCode> = {
-  400: 'BadRequest',
+  // Nest hands body-parsing failures over as a plain 400 HttpException.
+  400: 'InvalidArgument',
   401: 'Unauthorized',
   403: 'Forbidden',
   404: 'RouteNotFound',

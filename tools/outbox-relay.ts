@@ -1,0 +1,42 @@
+import { connectNats, ensureEventsStream, OutboxRelay } from '@odt/messaging';
+import { baseConfigSchema, createLogger, loadConfig } from '@odt/service-kit';
+import { z } from 'zod';
+
+/**
+ * A dedicated outbox relay process for one schema (`OUTBOX_SCHEMA`), for deployments that run the
+ * services with `OUTBOX_RELAY=off`. Any number may run: one holds the leader lock, the others wait.
+ */
+const schema = baseConfigSchema.extend({
+  OUTBOX_SCHEMA: z.enum(['twins', 'relationships']),
+  OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
+});
+
+async function main(): Promise<void> {
+  const config = loadConfig(schema);
+  const logger = createLogger(`outbox-relay-${config.OUTBOX_SCHEMA}`, config.LOG_LEVEL);
+  const nc = await connectNats({ url: config.NATS_URL, name: `outbox-relay-${config.OUTBOX_SCHEMA}` });
+  await ensureEventsStream(nc, config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX);
+  const relay = new OutboxRelay({
+    databaseUrl: config.DATABASE_URL,
+    schema: config.OUTBOX_SCHEMA,
+    nc,
+    logger,
+    pollIntervalMs: config.OUTBOX_POLL_MS,
+    batchSize: config.OUTBOX_BATCH_SIZE,
+  });
+  relay.start();
+  logger.info('outbox relay started');
+  const stop = async () => {
+    await relay.stop();
+    await nc.drain();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop());
+  process.on('SIGINT', () => void stop());
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${JSON.stringify({ level: 'fatal', service: 'outbox-relay', msg: (err as Error).message })}\n`);
+  process.exit(1);
+});
