@@ -26,9 +26,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => stopAll(0));
   process.on('SIGTERM', () => stopAll(0));
+  process.on('SIGHUP', () => stopAll(0));
 
   for (const s of SERVICES) {
-    const child = spawnService(s.name, { DATABASE_URL: url, PORT: process.env[`${s.name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(s.port) });
+    const child = spawnService(s.name, { ODT_SUPERVISOR_PID: String(process.pid), DATABASE_URL: url, PORT: process.env[`${s.name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(s.port) });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         log('error', `${s.name} exited`, { code, signal });

@@ -1,4 +1,4 @@
-import { Module, type DynamicModule, type OnApplicationShutdown, Injectable } from '@nestjs/common';
+import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DtdlParser } from '@odt/dtdl';
 import { MessagingModule, NATS_CONNECTION, natsReadiness } from '@odt/messaging';
@@ -13,10 +13,15 @@ import { ModelsService } from './models/models.service';
 
 export const SERVICE_NAME = 'models-service';
 
-/** Stops the parser's worker thread with the application. */
+/** Warms the parser's worker (WASM load and JIT) at boot, and stops it with the application. */
 @Injectable()
-class ParserLifecycle implements OnApplicationShutdown {
+class ParserLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
   constructor(private readonly parser: DtdlParser) {}
+
+  onApplicationBootstrap(): void {
+    const warmUp = { '@id': 'dtmi:warmup:Boot;1', '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [{ '@type': 'Property', name: 'p', schema: 'double' }] };
+    this.parser.parse([warmUp]).catch(() => undefined);
+  }
   async onApplicationShutdown(): Promise<void> {
     await this.parser.close();
   }

@@ -25,7 +25,19 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   await options.configure?.(app);
   await app.listen(options.port, options.host);
   if (options.handleSignals !== false) installSignalHandlers(app, options.shutdownTimeoutMs);
+  // Under `npm start` a service must not outlive its supervisor, however the supervisor died.
+  if (process.env.ODT_SUPERVISOR_PID) watchSupervisor(Number(process.env.ODT_SUPERVISOR_PID));
   return app;
+}
+
+function watchSupervisor(pid: number): void {
+  setInterval(() => {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      process.kill(process.pid, 'SIGTERM');
+    }
+  }, 1000).unref();
 }
 
 function installSignalHandlers(app: INestApplication, timeoutMs: number): void {

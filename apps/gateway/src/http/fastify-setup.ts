@@ -3,11 +3,10 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config';
 import { checkApiVersion } from './api-version';
-import { sendAdtError } from './send-error';
 
 /**
  * Fastify-level behaviour that runs before (or instead of) Nest's routing: JSON Patch bodies,
- * the api-version gate, the twin size limit, and ADT-shaped errors for body-parsing failures (Nest's filter covers the rest).
+ * the api-version gate, and the twin size limit. Errors thrown here reach Nest's exception filter like any other.
  */
 export function configureFastify(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
@@ -23,5 +22,4 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
       throw new DomainError('PayloadTooLarge', `The request body is ${length} bytes; twins and their patches are limited to ${config.TWIN_BODY_LIMIT_BYTES} bytes.`);
     }
   });
-  fastify.setErrorHandler((error, request, reply) => sendAdtError(error, request, reply));
 }

@@ -1,7 +1,6 @@
 import { TwinErrors } from './twins.errors';
 
 const MAX_ID_LENGTH = 256;
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 
 /** Twin ids: 1–256 characters, case-sensitive, no control characters (they cannot round-trip through a URL path safely). */
