@@ -1,12 +1,12 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { MessagingModule, NATS_CONNECTION, natsReadiness, OutboxRelayModule } from '@odt/messaging';
+import { ModelCatalogModule } from '@odt/model-catalog';
 import { ROOT_LOGGER, ServiceKitModule } from '@odt/service-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import { TWINS_CONFIG, type TwinsConfig } from './config';
 import { TWINS_SCHEMA, twinsDataSourceOptions } from './database/data-source';
-import { ModelCatalog } from './models-catalog/model-catalog';
 import { TwinEvents } from './twins/twin-events';
 import { TwinsHandlers } from './twins/twins.handlers';
 import { TwinsRepository } from './twins/twins.repository';
@@ -33,6 +33,7 @@ export class TwinsAppModule {
         }),
         MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
         TypeOrmModule.forRoot(twinsDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
+        ModelCatalogModule.forRoot({ ttlMs: config.MODEL_CACHE_TTL_MS }),
         OutboxRelayModule.forRoot({
           enabled: config.OUTBOX_RELAY === 'on',
           databaseUrl: config.DATABASE_URL,
@@ -44,7 +45,6 @@ export class TwinsAppModule {
       ],
       providers: [
         { provide: TWINS_CONFIG, useValue: config },
-        ModelCatalog,
         TwinsRepository,
         TwinEvents,
         TwinsService,

@@ -2,5 +2,6 @@ export * from './errors';
 export * from './events';
 export * from './flattened';
 export * from './models';
+export * from './relationships';
 export * from './subjects';
 export * from './twins';

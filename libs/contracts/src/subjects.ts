@@ -2,7 +2,14 @@ import type {
   CreateModelsRequest, DecommissionModelRequest, DeleteModelRequest, GetFlattenedReply, GetFlattenedRequest,
   GetModelRequest, ListModelsReply, ListModelsRequest, ModelData,
 } from './models';
-import type { DeleteTwinRequest, DigitalTwin, GetTwinRequest, PatchTwinReply, PatchTwinRequest, UpsertTwinRequest } from './twins';
+import type {
+  DeleteRelationshipRequest, IncomingRelationship, ListPage, ListRelationshipsRequest, PatchRelationshipRequest, Relationship,
+  RelationshipKey, UpsertRelationshipRequest,
+} from './relationships';
+import type {
+  DeleteTwinRequest, DigitalTwin, GetComponentReply, GetComponentRequest, GetTwinRequest, PatchComponentRequest, PatchTwinReply,
+  PatchTwinRequest, PublishTelemetryRequest, UpsertTwinRequest,
+} from './twins';
 
 /**
  * Every internal request/reply subject. Services subscribe in a queue group named after the
@@ -19,6 +26,15 @@ export const Subjects = {
   TwinsUpsert: 'odt.twins.upsert',
   TwinsPatch: 'odt.twins.patch',
   TwinsDelete: 'odt.twins.delete',
+  ComponentsGet: 'odt.twins.components.get',
+  ComponentsPatch: 'odt.twins.components.patch',
+  TelemetryPublish: 'odt.twins.telemetry',
+  RelationshipsGet: 'odt.relationships.get',
+  RelationshipsUpsert: 'odt.relationships.upsert',
+  RelationshipsPatch: 'odt.relationships.patch',
+  RelationshipsDelete: 'odt.relationships.delete',
+  RelationshipsList: 'odt.relationships.list',
+  RelationshipsListIncoming: 'odt.relationships.incoming',
 } as const;
 
 /**
@@ -46,6 +62,15 @@ export interface RpcContracts {
   [Subjects.TwinsUpsert]: { request: UpsertTwinRequest; reply: DigitalTwin };
   [Subjects.TwinsPatch]: { request: PatchTwinRequest; reply: PatchTwinReply };
   [Subjects.TwinsDelete]: { request: DeleteTwinRequest; reply: null };
+  [Subjects.ComponentsGet]: { request: GetComponentRequest; reply: GetComponentReply };
+  [Subjects.ComponentsPatch]: { request: PatchComponentRequest; reply: PatchTwinReply };
+  [Subjects.TelemetryPublish]: { request: PublishTelemetryRequest; reply: null };
+  [Subjects.RelationshipsGet]: { request: RelationshipKey; reply: Relationship };
+  [Subjects.RelationshipsUpsert]: { request: UpsertRelationshipRequest; reply: Relationship };
+  [Subjects.RelationshipsPatch]: { request: PatchRelationshipRequest; reply: PatchTwinReply };
+  [Subjects.RelationshipsDelete]: { request: DeleteRelationshipRequest; reply: null };
+  [Subjects.RelationshipsList]: { request: ListRelationshipsRequest; reply: ListPage<Relationship> };
+  [Subjects.RelationshipsListIncoming]: { request: ListRelationshipsRequest; reply: ListPage<IncomingRelationship> };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];

@@ -38,3 +38,31 @@ export interface DeleteTwinRequest {
   id: string;
   ifMatch?: string;
 }
+
+export interface GetComponentRequest {
+  id: string;
+  component: string;
+}
+
+/** A component with the ETag of its twin (ADT returns the twin's ETag for component reads). */
+export interface GetComponentReply {
+  etag: string;
+  component: Record<string, unknown>;
+}
+
+export interface PatchComponentRequest {
+  id: string;
+  component: string;
+  patch: unknown;
+  ifMatch?: string;
+}
+
+export interface PublishTelemetryRequest {
+  id: string;
+  /** Component name, absent for twin-level telemetry. */
+  component?: string;
+  messageId: string;
+  /** `Telemetry-Source-Time` header, when given. */
+  sourceTime?: string;
+  payload: unknown;
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import type { DigitalTwin, ErrorDetail, PatchOperation } from '@odt/contracts';
 import { compare, type Operation } from 'fast-json-patch';
-import { ModelCatalog, type ResolvedModel } from '../models-catalog/model-catalog';
+import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
 import { formatEtag, parseIfMatch, parseIfNoneMatch } from './etag';
 import { adtTimestamp } from './timestamps';
 import { buildTwinDocument, modelOf, stripComponentMetadata, toTwin, userContent, type TwinDocument } from './twin-document';

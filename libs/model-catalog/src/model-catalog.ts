@@ -1,14 +1,24 @@
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { MODEL_CHANGED_SUBJECT, namespaced, Subjects, type FlattenedModelInfo, type ModelChangedNotice } from '@odt/contracts';
-import { compileInterfaceValidator, type ValidationProblem } from '@odt/dtdl';
-import { NATS_CONNECTION, RpcClient } from '@odt/messaging';
+import {
+  MODEL_CHANGED_SUBJECT, namespaced, Subjects, type FlattenedModelInfo, type FlattenedRelationship, type ModelChangedNotice,
+} from '@odt/contracts';
+import { compileInterfaceValidator, compileRelationshipValidator, type ValidationProblem } from '@odt/dtdl';
+import { NATS_CONNECTION, NATS_NAMESPACE, RpcClient } from '@odt/messaging';
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import { TWINS_CONFIG, type TwinsConfig } from '../config';
 
-/** A model ready for the write path: its flattened form and its compiled instance validator. */
+export const MODEL_CACHE_TTL_MS = Symbol('MODEL_CACHE_TTL_MS');
+
+type Validate = (content: Record<string, unknown>) => ValidationProblem[];
+
+/** A model ready for the write path: its flattened form and compiled instance validators. */
 export interface ResolvedModel {
   info: FlattenedModelInfo;
-  validate: (content: Record<string, unknown>) => ValidationProblem[];
+  /** Validates a twin's properties and components. */
+  validate: Validate;
+  /** A relationship declared on the model (or its bases) with its compiled property validator. */
+  relationship(name: string): { definition: FlattenedRelationship; validate: Validate } | undefined;
+  /** True when this model is `modelId` or extends it. */
+  isA(modelId: string): boolean;
 }
 
 interface Entry {
@@ -17,7 +27,7 @@ interface Entry {
 }
 
 /**
- * Models as the twins service sees them, fetched from the models service and cached; a change
+ * Models as a writing service sees them, fetched from the models service and cached; a change
  * notice (or the TTL) drops them. Validators are compiled once per model, never per request.
  */
 @Injectable()
@@ -28,15 +38,16 @@ export class ModelCatalog implements OnModuleInit, OnModuleDestroy {
   constructor(
     private readonly rpc: RpcClient,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
-    @Inject(TWINS_CONFIG) private readonly config: TwinsConfig,
+    @Inject(NATS_NAMESPACE) private readonly namespace: string,
+    @Inject(MODEL_CACHE_TTL_MS) private readonly ttlMs: number,
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.nc.subscribe(namespaced(this.config.NATS_NAMESPACE, MODEL_CHANGED_SUBJECT), {
+    this.subscription = this.nc.subscribe(namespaced(this.namespace, MODEL_CHANGED_SUBJECT), {
       callback: (_err, msg) => {
         if (!msg) return;
         const notice = JSON.parse(new TextDecoder().decode(msg.data)) as ModelChangedNotice;
-        // A component's interface changing affects every model using it: drop everything but cheap to refill.
+        // A component's interface changing affects every model using it: drop everything, it refills cheaply.
         if (notice.change !== 'created') this.entries.clear();
         else this.entries.delete(notice.id);
       },
@@ -51,7 +62,7 @@ export class ModelCatalog implements OnModuleInit, OnModuleDestroy {
   async resolve(modelId: string, requestId?: string): Promise<ResolvedModel | null> {
     const cached = this.entries.get(modelId);
     if (cached instanceof Promise) return cached;
-    if (cached && Date.now() - cached.loadedAt < this.config.MODEL_CACHE_TTL_MS) return cached.model;
+    if (cached && Date.now() - cached.loadedAt < this.ttlMs) return cached.model;
     const loading = this.load(modelId, requestId).then(
       (model) => {
         this.entries.set(modelId, { model, loadedAt: Date.now() });
@@ -82,6 +93,22 @@ export class ModelCatalog implements OnModuleInit, OnModuleDestroy {
       if (!c) throw new Error(`component interface ${id} was not loaded`);
       return c.flattened;
     });
-    return { info, validate };
+    const relationships = new Map<string, { definition: FlattenedRelationship; validate: Validate }>();
+    const lineage = new Set([info.id, ...info.flattened.bases]);
+    return {
+      info,
+      validate,
+      isA: (id) => lineage.has(id),
+      relationship(name) {
+        const definition = info.flattened.relationships[name];
+        if (!definition) return undefined;
+        let compiled = relationships.get(name);
+        if (!compiled) {
+          compiled = { definition, validate: compileRelationshipValidator(definition) };
+          relationships.set(name, compiled);
+        }
+        return compiled;
+      },
+    };
   }
 }

@@ -1,0 +1,2 @@
+export * from './model-catalog';
+export * from './model-catalog.module';
