@@ -5,7 +5,10 @@ export function uniqueDtmiPrefix(): string {
   return `dtmi:test:t${randomBytes(4).toString('hex')}`;
 }
 
-/** A small building ontology in DTDL v3: Space ← Room (with a Thermostat component), Floor. */
+/**
+ * A small building ontology in DTDL v3: Space ← Room (with a Thermostat component), Floor.
+ * Space declares `contains` (target Space) and `feeds` (any target, a `weight` property, at most 2).
+ */
 export function buildingModels(prefix: string) {
   const space = {
     '@id': `${prefix}:Space;1`,
@@ -15,6 +18,12 @@ export function buildingModels(prefix: string) {
     contents: [
       { '@type': 'Property', name: 'name', schema: 'string' },
       { '@type': 'Relationship', name: 'contains', target: `${prefix}:Space;1` },
+      {
+        '@type': 'Relationship',
+        name: 'feeds',
+        maxMultiplicity: 2,
+        properties: [{ '@type': 'Property', name: 'weight', schema: 'double' }],
+      },
     ],
   };
   const thermostat = {

@@ -6,6 +6,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
+import { RelationshipsController } from './relationships/relationships.controller';
 import { TwinsController } from './twins/twins.controller';
 
 export const SERVICE_NAME = 'gateway';
@@ -23,7 +24,7 @@ export class GatewayAppModule {
         }),
         MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
       ],
-      controllers: [ModelsController, TwinsController],
+      controllers: [ModelsController, RelationshipsController, TwinsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],
     };
   }

@@ -5,7 +5,12 @@ export const relationshipsConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8103),
   OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Beyond ADT (which ignores it): reject relationships past the DTDL maxMultiplicity. */
+  ENFORCE_MAX_MULTIPLICITY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
+  RELATIONSHIPS_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
 });
 
 export type RelationshipsConfig = z.infer<typeof relationshipsConfigSchema>;
 export const loadRelationshipsConfig = (env = process.env): RelationshipsConfig => loadConfig(relationshipsConfigSchema, env);
+export const RELATIONSHIPS_CONFIG = Symbol('RELATIONSHIPS_CONFIG');

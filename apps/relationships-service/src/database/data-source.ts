@@ -1,6 +1,7 @@
 import { serviceDataSourceOptions } from '@odt/service-kit';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateRelationshipsSchema1764000000002 } from './migrations/1764000000002-create-relationships-schema';
+import { CreateRelationships1764000000003 } from './migrations/1764000000003-create-relationships';
 
 export const RELATIONSHIPS_SCHEMA = 'relationships';
 
@@ -9,7 +10,7 @@ export function relationshipsDataSourceOptions(url: string, poolSize?: number): 
     url,
     schema: RELATIONSHIPS_SCHEMA,
     entities: [],
-    migrations: [CreateRelationshipsSchema1764000000002],
+    migrations: [CreateRelationshipsSchema1764000000002, CreateRelationships1764000000003],
     poolSize,
     applicationName: 'relationships-service',
   });

@@ -1,7 +1,7 @@
 import { outboxTableSql } from '@odt/messaging';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
-/** The service's schema and its outbox; the relationship table arrives with the relationship API. */
+/** The service's schema and its outbox. */
 export class CreateRelationshipsSchema1764000000002 implements MigrationInterface {
   name = 'CreateRelationshipsSchema1764000000002';
 

@@ -1,0 +1,4 @@
+export * from './etag';
+export * from './ids';
+export * from './json-patch';
+export * from './cursor';

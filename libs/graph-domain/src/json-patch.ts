@@ -1,0 +1,22 @@
+import { DomainError, type PatchOperation } from '@odt/contracts';
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+export const decodePointerToken = (t: string): string => t.replace(/~1/g, '/').replace(/~0/g, '~');
+
+export function patchInvalid(message: string): DomainError {
+  return new DomainError('JsonPatchInvalid', `${message} Please provide a valid patch document. See section on update apis at https://aka.ms/adtv2twins.`);
+}
+
+/** The shape of a JSON Patch as ADT accepts it: an array of add / replace / remove operations. */
+export function parsePatchOperations(patch: unknown): PatchOperation[] {
+  if (!Array.isArray(patch)) throw patchInvalid('The patch document must be a JSON array of operations.');
+  return patch.map((raw) => {
+    if (!isObject(raw)) throw patchInvalid('Each patch operation must be a JSON object.');
+    const { op, path } = raw;
+    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw patchInvalid(`Unsupported operation type ${String(op)}.`);
+    if (typeof path !== 'string' || !path.startsWith('/') || path.length < 2) throw patchInvalid(`Invalid path ${String(path)}.`);
+    if (op !== 'remove' && !('value' in raw)) throw patchInvalid(`Operation ${op} on ${path} needs a value.`);
+    return op === 'remove' ? { op, path } : { op, path, value: raw.value };
+  });
+}
