@@ -1,12 +1,12 @@
 import { connectNats, ensureEventsStream, OutboxRelay } from '@odt/messaging';
-import { baseConfigSchema, createLogger, loadConfig } from '@odt/service-kit';
+import { createLogger, databaseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
 /**
  * A dedicated outbox relay process for one schema (`OUTBOX_SCHEMA`), for deployments that run the
  * services with `OUTBOX_RELAY=off`. Any number may run: one holds the leader lock, the others wait.
  */
-const schema = baseConfigSchema.extend({
+const schema = databaseConfigSchema.extend({
   OUTBOX_SCHEMA: z.enum(['twins', 'relationships']),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),

@@ -28,8 +28,9 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => stopAll(0));
   process.on('SIGHUP', () => stopAll(0));
 
+  const portOf = (s: (typeof SERVICES)[number]) => Number(process.env[`${s.name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? s.port);
   for (const s of SERVICES) {
-    const child = spawnService(s.name, { ODT_SUPERVISOR_PID: String(process.pid), DATABASE_URL: url, PORT: process.env[`${s.name.toUpperCase().replace(/-/g, '_')}_PORT`] ?? String(s.port) });
+    const child = spawnService(s.name, { ODT_SUPERVISOR_PID: String(process.pid), DATABASE_URL: url, PORT: String(portOf(s)) });
     child.on('exit', (code, signal) => {
       if (!stopping) {
         log('error', `${s.name} exited`, { code, signal });
@@ -38,8 +39,11 @@ async function main(): Promise<void> {
     });
     children.push(child);
   }
-  await Promise.all(SERVICES.map((s) => waitForReady(s.port)));
-  log('info', 'all services ready', { gateway: `http://127.0.0.1:${SERVICES[4].port}` });
+  await Promise.all(SERVICES.map((s) => waitForReady(portOf(s)))).catch((err: unknown) => {
+    log('fatal', (err as Error).message);
+    stopAll(1);
+  });
+  if (!stopping) log('info', 'all services ready', { gateway: `http://127.0.0.1:${portOf(SERVICES[4])}` });
 }
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {

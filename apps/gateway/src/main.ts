@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import type { IncomingMessage } from 'node:http';
-import { bootstrapService, requestIdOf } from '@odt/service-kit';
+import { bootstrapService } from '@odt/service-kit';
 import { GatewayAppModule } from './app.module';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { configureFastify } from './http/fastify-setup';
@@ -12,7 +11,7 @@ export function startGateway(config: GatewayConfig, handleSignals = true) {
     host: config.HOST,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     handleSignals,
-    fastify: { trustProxy: config.TRUST_PROXY, bodyLimit: config.BODY_LIMIT_BYTES, genReqId: (req) => requestIdOf(req as IncomingMessage), routerOptions: { maxParamLength: 2048 }, return503OnClosing: true },
+    fastify: { trustProxy: config.TRUST_PROXY, bodyLimit: config.BODY_LIMIT_BYTES, routerOptions: { maxParamLength: 2048 }, return503OnClosing: true },
     configure: (app) => configureFastify(app, config),
   });
 }

@@ -1,7 +1,7 @@
-import { baseConfigSchema, loadConfig } from '@odt/service-kit';
+import { databaseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
-export const modelsConfigSchema = baseConfigSchema.extend({
+export const modelsConfigSchema = databaseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8101),
   /** ADT caps an upload at 250 models; we accept far more in one all-or-nothing call. */
   MODELS_MAX_PER_UPLOAD: z.coerce.number().int().min(1).default(5000),

@@ -12,6 +12,8 @@ export interface OutboxRelayOptions {
   /** Fallback when a NOTIFY is missed (e.g. the LISTEN connection was re-established). */
   pollIntervalMs?: number;
   batchSize?: number;
+  /** How long published rows stay in the outbox (default 1 h). */
+  retentionMs?: number;
 }
 
 interface OutboxRow {
@@ -22,9 +24,10 @@ interface OutboxRow {
 }
 
 /**
- * Publishes committed outbox rows to JetStream in commit order and marks them published only after
- * the PubAck. One relay per schema is active at a time (a session advisory lock elects it, and a
- * crashed leader's lock dies with its connection); `Nats-Msg-Id` = event id makes the republish of
+ * Publishes committed outbox rows to JetStream in outbox order (per twin, that is commit order: a
+ * write takes the twin's row lock before appending) and marks them published only after the PubAck.
+ * One relay per schema is active at a time (a session advisory lock elects it, and a crashed
+ * leader's lock dies with its connection); `Nats-Msg-Id` = event id makes the republish of
  * rows acknowledged but not yet marked harmless.
  */
 export class OutboxRelay {
@@ -37,6 +40,7 @@ export class OutboxRelay {
   private leader = false;
   /** A NOTIFY arrived while the relay was busy: drain again without sleeping. */
   private pending = false;
+  private lastPrune = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 2, application_name: `outbox-relay:${options.schema}` });
@@ -68,6 +72,7 @@ export class OutboxRelay {
         if (this.leader) {
           this.pending = false;
           await this.drain();
+          await this.pruneIfDue();
         }
       } catch (err) {
         this.options.logger.warn({ err: (err as Error).message, schema: this.options.schema }, 'outbox relay cycle failed; retrying');
@@ -127,23 +132,32 @@ export class OutboxRelay {
   }
 
   /**
-   * Sends the batch pipelined on one connection (JetStream stores them in send order) and returns
-   * the ids of the acknowledged prefix.
+   * Publishes one event at a time, each after the previous PubAck: a later event is never in the
+   * stream before an earlier one that failed (pipelining could reorder across a reconnect).
+   * Returns the ids of the acknowledged prefix.
    */
   private async publishInOrder(rows: OutboxRow[]): Promise<string[]> {
-    const acks = rows.map((row) =>
-      this.js.publish(row.subject, row.payload, { msgID: row.event_id, timeout: 5000 }).then(
-        () => true,
-        (err: Error) => {
-          this.options.logger.warn({ err: err.message, eventId: row.event_id }, 'publish failed');
-          return false;
-        },
-      ),
+    const acked: string[] = [];
+    for (const row of rows) {
+      try {
+        await this.js.publish(row.subject, row.payload, { msgID: row.event_id, timeout: 5000 });
+      } catch (err) {
+        this.options.logger.warn({ err: (err as Error).message, eventId: row.event_id }, 'publish failed');
+        break;
+      }
+      acked.push(row.id);
+    }
+    return acked;
+  }
+
+  /** Published rows are kept a while (for inspection and replay by hand), then dropped. */
+  private async pruneIfDue(): Promise<void> {
+    if (Date.now() - this.lastPrune < 60_000) return;
+    this.lastPrune = Date.now();
+    await this.pool.query(
+      `DELETE FROM "${this.options.schema}".outbox WHERE published_at < clock_timestamp() - make_interval(secs => $1)`,
+      [(this.options.retentionMs ?? 3_600_000) / 1000],
     );
-    const results = await Promise.all(acks);
-    const firstFailure = results.indexOf(false);
-    const acked = firstFailure === -1 ? rows : rows.slice(0, firstFailure);
-    return acked.map((r) => r.id);
   }
 
   private sleep(ms: number): Promise<void> {

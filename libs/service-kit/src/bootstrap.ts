@@ -1,8 +1,10 @@
+import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { ReadinessService } from './health';
+import { requestIdOf } from './logger';
 
 export interface BootstrapOptions {
   port: number;
@@ -20,7 +22,7 @@ export interface BootstrapOptions {
  * shutdown on SIGTERM/SIGINT that flips readiness, finishes in-flight work and drains NATS.
  */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(options.fastify), { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ genReqId: (req: unknown) => requestIdOf(req as IncomingMessage), ...options.fastify }), { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
   await options.configure?.(app);
   await app.listen(options.port, options.host);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { baseConfigSchema, ConfigError, loadConfig } from './config';
+import { baseConfigSchema, ConfigError, databaseConfigSchema, loadConfig } from './config';
 
 describe('loadConfig', () => {
   const schema = baseConfigSchema.extend({ PORT: z.coerce.number().int().min(0).max(65535).default(8080) });
@@ -12,7 +12,7 @@ describe('loadConfig', () => {
   it('fails fast naming the variable that is wrong', () => {
     expect(() => loadConfig(schema, { PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig(schema, { PORT: 'eighty' })).toThrow(/PORT/);
-    expect(() => loadConfig(schema, { DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
+    expect(() => loadConfig(databaseConfigSchema, { DATABASE_URL: 'not a url' })).toThrow(/DATABASE_URL/);
     expect(() => loadConfig(schema, { EVENTS_SUBJECT_PREFIX: 'a..b' })).toThrow(/EVENTS_SUBJECT_PREFIX/);
   });
 });

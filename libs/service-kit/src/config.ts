@@ -2,10 +2,7 @@ import { z } from 'zod';
 
 /** Settings every service shares; each service extends this schema with its own. */
 export const baseConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/digitaltwins'),
-  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** Prefix of every internal subject; empty for a dedicated NATS. */
   NATS_NAMESPACE: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/).default(''),
@@ -19,6 +16,12 @@ export const baseConfigSchema = z.object({
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/** Settings of the services that own tables. */
+export const databaseConfigSchema = baseConfigSchema.extend({
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/digitaltwins'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
+});
 
 export class ConfigError extends Error {}
 

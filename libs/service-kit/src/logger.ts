@@ -3,6 +3,8 @@ import type { IncomingMessage } from 'node:http';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { Params } from 'nestjs-pino';
 
+const PROBES = /^\/(healthz|readyz)(\?|$)/;
+
 /** Headers whose values must never reach a log line. */
 const redactedPaths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
 
@@ -33,7 +35,8 @@ export function nestLoggerParams(service: string, level: string): Params {
       ...loggerOptions(service, level),
       genReqId: (req) => requestIdOf(req),
       customProps: (req) => ({ requestId: req.id }),
-      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+      // Probes hit these every few seconds; under middie `url` may be rewritten, `originalUrl` is not.
+      autoLogging: { ignore: (req) => PROBES.test((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '') },
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },

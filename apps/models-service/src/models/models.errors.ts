@@ -17,5 +17,5 @@ export const ModelErrors = {
   patchInvalid: (detail: string) =>
     new DomainError('JsonPatchInvalid', `${detail} Only [{"op":"replace","path":"/decommissioned","value":true}] is supported on a model.`),
   cannotRecommission: () =>
-    new DomainError('InvalidArgument', 'A decommissioned model cannot be recommissioned: the only allowed value of /decommissioned is true.'),
+    new DomainError('InvalidArgument', 'The only allowed value of /decommissioned is true: decommissioning cannot be undone.'),
 };

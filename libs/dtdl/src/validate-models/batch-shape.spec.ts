@@ -39,4 +39,11 @@ describe('interfacesOfBatch', () => {
     const error = rejectionOf([room, { ...room }]);
     expect(error.details).toEqual([{ code: 'duplicateDefinition', message: 'The model dtmi:ex:Room;1 appears more than once in the request.', target: 'dtmi:ex:Room;1' }]);
   });
+
+  it('refuses DTDL v4 (a preview ADT does not run) with ModelVersionNotSupported, accepting v2 and v3', () => {
+    const v4 = { ...room, '@id': 'dtmi:ex:Four;1', '@context': 'dtmi:dtdl:context;4' };
+    expect(rejectionOf([room, v4]).code).toBe('ModelVersionNotSupported');
+    expect(rejectionOf([{ ...v4, '@context': ['dtmi:dtdl:context;4', 'dtmi:dtdl:extension:quantitativeTypes;2'] }]).code).toBe('ModelVersionNotSupported');
+    expect(interfacesOfBatch([{ ...room, '@context': 'dtmi:dtdl:context;2' }, { ...room, '@id': 'dtmi:ex:Three;1', '@context': ['dtmi:dtdl:context;3'] }])).toHaveLength(2);
+  });
 });

@@ -30,7 +30,22 @@ export function interfacesOfBatch(documents: unknown): InterfaceDocument[] {
     seen.add(id);
   }
   if (problems.length > 0) throw modelsRejected(problems);
+  checkLanguageVersions(documents as InterfaceDocument[]);
   return documents as InterfaceDocument[];
+}
+
+const DTDL_CONTEXT = /^dtmi:dtdl:context;(\d+)$/;
+const SUPPORTED_VERSIONS = new Set(['2', '3']);
+
+/** ADT runs DTDL v2 and v3 only; the parser also knows v4 (a preview), which ADT refuses. */
+function checkLanguageVersions(documents: InterfaceDocument[]): void {
+  const unsupported = documents.filter((d) => {
+    const contexts = Array.isArray(d['@context']) ? d['@context'] : [d['@context']];
+    return contexts.some((c) => typeof c === 'string' && DTDL_CONTEXT.test(c) && !SUPPORTED_VERSIONS.has(DTDL_CONTEXT.exec(c)![1]));
+  });
+  if (unsupported.length > 0) {
+    throw new DomainError('ModelVersionNotSupported', `DTDL versions other than 2 and 3 are not supported; the model(s) ${unsupported.map((d) => d['@id']).join(', ')} use another version.`);
+  }
 }
 
 function shapeProblem(document: unknown, index: number): ErrorDetail | undefined {
