@@ -15,7 +15,9 @@ export const SERVICES = [
 export type ServiceName = (typeof SERVICES)[number]['name'];
 
 export function spawnService(name: ServiceName, env: NodeJS.ProcessEnv, stdio: 'inherit' | 'pipe' = 'inherit'): ChildProcess {
-  return spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
+  // ODT_NODE_ARGS: extra Node flags for the services (e.g. `--cpu-prof` when profiling a benchmark).
+  const extra = (env.ODT_NODE_ARGS ?? process.env.ODT_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  return spawn(process.execPath, [...extra, '-r', '@swc-node/register', path.join(ROOT, 'apps', name, 'src', 'main.ts')], {
     cwd: ROOT,
     env: { ...process.env, ...env },
     stdio: ['ignore', stdio, stdio],

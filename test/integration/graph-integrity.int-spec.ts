@@ -20,7 +20,7 @@ describe('graph integrity under concurrency', () => {
   async function call(method: string, route: string, body?: unknown): Promise<{ status: number; code: string | null }> {
     const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
       method,
-      headers: { 'content-type': 'application/json' },
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     await res.arrayBuffer();

@@ -31,6 +31,6 @@ export async function streamCount(nc: NatsConnection, stream: string): Promise<n
 /** Groups event ids by twin (the CloudEvent subject) in stream order. */
 export function idsByTwin(events: DigitalTwinsEvent[]): Map<string, string[]> {
   const by = new Map<string, string[]>();
-  for (const e of events) by.set(e.subject, [...(by.get(e.subject) ?? []), e.id]);
+  for (const e of events) by.set(e.subject ?? '', [...(by.get(e.subject ?? '') ?? []), e.id]);
   return by;
 }

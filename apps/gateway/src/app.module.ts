@@ -7,6 +7,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
 import { RelationshipsController } from './relationships/relationships.controller';
+import { ComponentsController } from './twins/components.controller';
+import { TelemetryController } from './twins/telemetry.controller';
 import { TwinsController } from './twins/twins.controller';
 
 export const SERVICE_NAME = 'gateway';
@@ -24,7 +26,7 @@ export class GatewayAppModule {
         }),
         MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
       ],
-      controllers: [ModelsController, RelationshipsController, TwinsController],
+      controllers: [ModelsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],
     };
   }

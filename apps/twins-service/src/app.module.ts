@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource } from 'typeorm';
 import { TWINS_CONFIG, type TwinsConfig } from './config';
 import { TWINS_SCHEMA, twinsDataSourceOptions } from './database/data-source';
+import { TelemetryService } from './twins/telemetry.service';
 import { TwinEvents } from './twins/twin-events';
 import { TwinsHandlers } from './twins/twins.handlers';
 import { TwinsRepository } from './twins/twins.repository';
@@ -48,6 +49,7 @@ export class TwinsAppModule {
         TwinsRepository,
         TwinEvents,
         TwinsService,
+        TelemetryService,
         TwinsHandlers,
       ],
     };

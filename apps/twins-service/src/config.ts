@@ -1,13 +1,15 @@
-import { baseConfigSchema, loadConfig } from '@odt/service-kit';
+import { databaseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
-export const twinsConfigSchema = baseConfigSchema.extend({
+export const twinsConfigSchema = databaseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8102),
   /** How long a model's flattened form is trusted without a change notice. */
   MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   /** Run the outbox relay in this process (off for a dedicated relay process). */
   OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** Largest stored twin (properties, components and `$metadata` as JSON); ADT's limit is 32 KB. */
+  TWIN_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024),
 });
 
 export type TwinsConfig = z.infer<typeof twinsConfigSchema>;

@@ -48,10 +48,13 @@ export interface DigitalTwinsEvent<T = unknown> {
   id: string;
   source: string;
   type: EventType;
-  subject: string;
+  /** Absent only for twin-level telemetry (ADT sends an empty one; CloudEvents forbids `""`). */
+  subject?: string;
   time: string;
   datacontenttype: 'application/json';
   dataschema?: string;
   traceparent?: string;
+  /** Extension attribute of telemetry events: the caller's `Telemetry-Source-Time`. */
+  telemetrysourcetime?: string;
   data: T;
 }

@@ -3,13 +3,20 @@ import { DomainError, type PatchOperation } from '@odt/contracts';
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 export const decodePointerToken = (t: string): string => t.replace(/~1/g, '/').replace(/~0/g, '~');
+export const encodePointerToken = (t: string): string => t.replace(/~/g, '~0').replace(/\//g, '~1');
 
 export function patchInvalid(message: string): DomainError {
   return new DomainError('JsonPatchInvalid', `${message} Please provide a valid patch document. See section on update apis at https://aka.ms/adtv2twins.`);
 }
 
-/** The shape of a JSON Patch as ADT accepts it: an array of add / replace / remove operations. */
-export function parsePatchOperations(patch: unknown): PatchOperation[] {
+/** Extra rules on a path, given its decoded tokens. */
+export type PatchPathCheck = (tokens: string[], op: PatchOperation['op'], path: string) => void;
+
+/**
+ * The shape of a JSON Patch as ADT accepts it: an array of add / replace / remove operations on
+ * paths without empty segments (no property, map key or field has an empty name).
+ */
+export function parsePatchOperations(patch: unknown, checkPath?: PatchPathCheck): PatchOperation[] {
   if (!Array.isArray(patch)) throw patchInvalid('The patch document must be a JSON array of operations.');
   return patch.map((raw) => {
     if (!isObject(raw)) throw patchInvalid('Each patch operation must be a JSON object.');
@@ -17,6 +24,9 @@ export function parsePatchOperations(patch: unknown): PatchOperation[] {
     if (op !== 'add' && op !== 'replace' && op !== 'remove') throw patchInvalid(`Unsupported operation type ${String(op)}.`);
     if (typeof path !== 'string' || !path.startsWith('/') || path.length < 2) throw patchInvalid(`Invalid path ${String(path)}.`);
     if (op !== 'remove' && !('value' in raw)) throw patchInvalid(`Operation ${op} on ${path} needs a value.`);
+    const tokens = path.slice(1).split('/').map(decodePointerToken);
+    if (tokens.some((t) => t.length === 0)) throw patchInvalid(`Invalid path ${path}: it has an empty segment.`);
+    checkPath?.(tokens, op, path);
     return op === 'remove' ? { op, path } : { op, path, value: raw.value };
   });
 }

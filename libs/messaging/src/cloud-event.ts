@@ -4,13 +4,15 @@ import type { DigitalTwinsEvent, EventType } from '@odt/contracts';
 
 export interface NewEvent<T> {
   type: EventType;
-  subject: string;
+  subject?: string;
   data: T;
   source: string;
   id?: string;
   dataschema?: string;
   traceparent?: string;
   time?: Date;
+  /** CloudEvents extension attributes (lowercase alphanumeric names). */
+  extensions?: Record<string, string>;
 }
 
 /** Builds (and validates, through the CloudEvents SDK) one event in structured JSON form. */
@@ -20,12 +22,15 @@ export function buildEvent<T>(e: NewEvent<T>): DigitalTwinsEvent<T> {
     id: e.id ?? randomUUID(),
     source: e.source,
     type: e.type,
-    subject: e.subject,
+    ...(e.subject !== undefined ? { subject: e.subject } : {}),
     time: (e.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
     ...(e.dataschema ? { dataschema: e.dataschema } : {}),
     ...(e.traceparent ? { traceparent: e.traceparent } : {}),
+    ...e.extensions,
     data: e.data,
   }, false);
-  return event.toJSON() as unknown as DigitalTwinsEvent<T>;
+  // The SDK keeps unset optional attributes as `undefined` keys; events carry only what is set.
+  const json = Object.entries(event.toJSON()).filter(([, value]) => value !== undefined);
+  return Object.fromEntries(json) as unknown as DigitalTwinsEvent<T>;
 }

@@ -4,6 +4,7 @@ import pino, { type Logger, type LoggerOptions } from 'pino';
 import type { Params } from 'nestjs-pino';
 
 const PROBES = /^\/(healthz|readyz)(\?|$)/;
+const LEVELS_WITH_ACCESS_LOG = new Set(['info', 'debug', 'trace']);
 
 /** Headers whose values must never reach a log line. */
 const redactedPaths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
@@ -36,7 +37,10 @@ export function nestLoggerParams(service: string, level: string): Params {
       genReqId: (req) => requestIdOf(req),
       customProps: (req) => ({ requestId: req.id }),
       // Probes hit these every few seconds; under middie `url` may be rewritten, `originalUrl` is not.
-      autoLogging: { ignore: (req) => PROBES.test((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '') },
+      // Above `info` no access line would be written: skip the per-request work entirely.
+      autoLogging: LEVELS_WITH_ACCESS_LOG.has(level)
+        ? { ignore: (req) => PROBES.test((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '') }
+        : false,
       serializers: {
         req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
       },

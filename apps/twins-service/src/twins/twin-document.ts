@@ -77,6 +77,18 @@ export function userContent(doc: TwinDocument): Json {
   return content;
 }
 
+/**
+ * A component of the twin, as stored: an object member with its own `$metadata`. No property value
+ * can look like that (DTDL names and map keys never start with `$`), and every component of a
+ * model is present on its twins, so this answers "is `name` a component of the twin's model"
+ * without the model, also for a twin whose model was deleted.
+ */
+export function componentOf(doc: TwinDocument, name: string): Json | undefined {
+  if (name.startsWith('$') || !Object.hasOwn(doc, name)) return undefined;
+  const value = doc[name];
+  return isObject(value) && isObject(value.$metadata) ? value : undefined;
+}
+
 export function toTwin(id: string, etag: string, doc: TwinDocument): DigitalTwin {
   return { $dtId: id, $etag: etag, ...doc } as DigitalTwin;
 }

@@ -1,5 +1,6 @@
 import { applyOperation, JsonPatchError, type Operation } from 'fast-json-patch';
 import type { PatchOperation } from '@odt/contracts';
+import { decodePointerToken, encodePointerToken, parsePatchOperations, patchInvalid } from '@odt/graph-domain';
 import type { TwinDocument } from './twin-document';
 import { isRfc3339 } from './timestamps';
 import { TwinErrors } from './twins.errors';
@@ -7,29 +8,37 @@ import { TwinErrors } from './twins.errors';
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-const decodeToken = (t: string) => t.replace(/~1/g, '/').replace(/~0/g, '~');
 
-/** Checks the shape of a JSON Patch before it touches anything: ADT allows add, replace, remove. */
+/** Checks the shape of a JSON Patch on a twin before it touches anything: ADT allows add, replace, remove. */
 export function parsePatch(patch: unknown): PatchOperation[] {
-  if (!Array.isArray(patch)) throw TwinErrors.patchInvalid('The patch document must be a JSON array of operations.');
-  return patch.map((raw) => {
-    if (!isObject(raw)) throw TwinErrors.patchInvalid('Each patch operation must be a JSON object.');
-    const { op, path } = raw;
-    if (op !== 'add' && op !== 'replace' && op !== 'remove') throw TwinErrors.patchInvalid(`Unsupported operation type ${String(op)}.`);
-    if (typeof path !== 'string' || !path.startsWith('/') || path.length < 2) throw TwinErrors.patchInvalid(`Invalid path ${String(path)}.`);
-    if (op !== 'remove' && !('value' in raw)) throw TwinErrors.patchInvalid(`Operation ${op} on ${path} needs a value.`);
-    const tokens = path.slice(1).split('/').map(decodeToken);
-    if (tokens[0] === '$dtId' || tokens[0] === '$etag') throw TwinErrors.patchInvalid(`${tokens[0]} cannot be changed.`);
-    if (tokens[0] === '$metadata') checkMetadataPath(tokens.slice(1), op, path);
-    else if (tokens[1] === '$metadata') checkMetadataPath(tokens.slice(2), op, path, true);
-    return op === 'remove' ? { op, path } : { op, path, value: raw.value };
+  return parsePatchOperations(patch, (tokens, op, path) => {
+    const [first, second] = tokens;
+    if (first === '$dtId' || first === '$etag') throw patchInvalid(`${first} cannot be changed.`);
+    if (first === '$metadata') checkMetadataPath(tokens.slice(1), op, path, true);
+    else if (first.startsWith('$')) throw patchInvalid(`${first} is not a writable system property.`);
+    else if (second === '$metadata') checkMetadataPath(tokens.slice(2), op, path, false);
   });
 }
 
-function checkMetadataPath(rest: string[], op: string, path: string, inComponent = false): void {
-  const modelChange = !inComponent && rest.length === 1 && rest[0] === '$model' && op !== 'remove';
+/**
+ * A JSON Patch sent to `/components/<component>`: its paths are relative to the component, so the
+ * component's `$metadata` may only take `sourceTime`s and nothing may start with another `$`. The
+ * result has absolute paths (`/<component>/prop`), ready for the twin's patch path and its event.
+ */
+export function parseComponentPatch(component: string, patch: unknown): PatchOperation[] {
+  const ops = parsePatchOperations(patch, (tokens, op, path) => {
+    const [first] = tokens;
+    if (first === '$metadata') checkMetadataPath(tokens.slice(1), op, path, false);
+    else if (first.startsWith('$')) throw patchInvalid(`${first} cannot be written through a component.`);
+  });
+  const prefix = `/${encodePointerToken(component)}`;
+  return ops.map((o) => ({ ...o, path: `${prefix}${o.path}` }));
+}
+
+function checkMetadataPath(rest: string[], op: string, path: string, twinLevel: boolean): void {
+  const modelChange = twinLevel && rest.length === 1 && rest[0] === '$model' && op !== 'remove';
   const sourceTime = rest.length === 2 && rest[1] === 'sourceTime' && !rest[0].startsWith('$');
-  if (!modelChange && !sourceTime) throw TwinErrors.patchInvalid(`The metadata path ${path} cannot be written.`);
+  if (!modelChange && !sourceTime) throw patchInvalid(`The metadata path ${path} cannot be written.`);
 }
 
 /**
@@ -40,20 +49,21 @@ function checkMetadataPath(rest: string[], op: string, path: string, inComponent
 export function applyTwinPatch(doc: TwinDocument, ops: PatchOperation[], components: (name: string) => boolean, now: string): TwinDocument {
   let current = structuredClone(doc) as Json;
   for (const op of ops) {
-    const tokens = op.path.slice(1).split('/').map(decodeToken);
-    if (tokens[0] === '$metadata' && tokens[1] !== '$model' && op.op !== 'remove' && !isRfc3339(op.value)) {
+    const tokens = op.path.slice(1).split('/').map(decodePointerToken);
+    const sourceTime = (tokens[0] === '$metadata' && tokens[1] !== '$model') || tokens[1] === '$metadata';
+    if (sourceTime && op.op !== 'remove' && !isRfc3339(op.value)) {
       throw TwinErrors.invalid([{ code: 'ValidationFailed', message: `${op.path} must be an ISO 8601 date-time.`, target: op.path }]);
     }
     try {
       current = applyOperation(current, op as Operation, true, true).newDocument as Json;
     } catch (err) {
-      if (err instanceof JsonPatchError) throw TwinErrors.patchInvalid(`Operation ${op.op} on ${op.path} cannot be applied: ${err.message.split('\n')[0]}.`);
+      if (err instanceof JsonPatchError) throw patchInvalid(`Operation ${op.op} on ${op.path} cannot be applied: ${err.message.split('\n')[0]}.`);
       throw err;
     }
     touchMetadata(current, tokens, op.op, components, now);
   }
   const meta = current.$metadata as Json;
-  if (!isObject(meta) || typeof meta.$model !== 'string') throw TwinErrors.patchInvalid('$metadata.$model must stay a model id.');
+  if (!isObject(meta) || typeof meta.$model !== 'string') throw patchInvalid('$metadata.$model must stay a model id.');
   meta.$lastUpdateTime = now;
   return current as TwinDocument;
 }

@@ -4,7 +4,6 @@ import { DomainError, type ErrorDetail } from '@odt/contracts';
 export const TwinErrors = {
   notFound: (id: string) =>
     new DomainError('DigitalTwinNotFound', `There is no digital twin instance that exists with the ID ${id}. Please verify that the twin id is valid and ensure that the twin is not deleted. See section on querying the twins http://aka.ms/adtv2query.`),
-  invalidId: (reason: string) => new DomainError('InvalidArgument', `Invalid digital twin id: ${reason}`),
   invalid: (details: ErrorDetail[]) =>
     new DomainError('ValidationFailed', 'Invalid twin specified', details),
   unknownModel: (modelId: string) =>
@@ -15,12 +14,22 @@ export const TwinErrors = {
     new DomainError('ModelDecommissioned', `The model ${modelId} is decommissioned. New twins cannot be created with a decommissioned model.`),
   alreadyExists: (id: string) =>
     new DomainError('PreconditionFailed', `If-None-Match: * header was specified but a twin with the id ${id} was found. Please specify a different twin id.`),
-  badIfNoneMatch: () =>
-    new DomainError('InvalidArgument', 'Invalid If-None-Match header value. Allowed value(s): If-None-Match: *'),
-  badIfMatch: () =>
-    new DomainError('InvalidArgument', 'Invalid If-Match header value. Allowed value(s): If-Match: {etag} or If-Match: *'),
   etagMismatch: (id: string) =>
     new DomainError('PreconditionFailed', `The If-Match header value does not match the current ETag of twin ${id}.`),
-  patchInvalid: (message: string) =>
-    new DomainError('JsonPatchInvalid', `${message} Please provide a valid patch document. See section on update apis at https://aka.ms/adtv2twins.`),
+  componentNotFound: (id: string, component: string) =>
+    new DomainError('ComponentNotFound', `${id} does not have component ${component} Please verify that the component path is correct. See section on components at https://aka.ms/adtv2twins.`),
+  relationshipsNotDeleted: (id: string) =>
+    new DomainError('RelationshipsNotDeleted', `Twin ${id} has active relationships. Cannot delete a twin unless all the relationships are deleted. Please delete the incoming and outgoing relationships of the twin first. See section on deleting twins at https://aka.ms/adtv2twins.`),
+  tooLarge: (bytes: number, limit: number) =>
+    new DomainError('ValidationFailed', 'Invalid twin specified', [
+      { code: 'ValidationFailed', message: `The twin would be ${bytes} bytes as JSON; a twin is limited to ${limit} bytes.` },
+    ]),
+  missingMessageId: () =>
+    new DomainError('InvalidArgument', 'The Message-Id header is required to send telemetry.'),
+  missingPayload: () =>
+    new DomainError('InvalidArgument', 'The telemetry payload (a JSON request body) is required.'),
+  badSourceTime: (value: string) =>
+    new DomainError('InvalidArgument', `Invalid Telemetry-Source-Time header value '${value.slice(0, 64)}': it must be an RFC 3339 date-time, e.g. 2022-05-31T12:00:01.123Z.`),
+  telemetryNotPublished: (reason: string) =>
+    new DomainError('ServiceUnavailable', `The telemetry could not be published: ${reason}. Try again shortly.`),
 };

@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
-import type { DigitalTwin, ErrorDetail, PatchOperation } from '@odt/contracts';
+import { Inject, Injectable } from '@nestjs/common';
+import type { DigitalTwin, ErrorDetail, GetComponentReply, PatchOperation } from '@odt/contracts';
 import { compare, type Operation } from 'fast-json-patch';
+import { checkGraphId, formatEtag, parseIfMatch, parseIfNoneMatch, patchInvalid } from '@odt/graph-domain';
 import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
-import { formatEtag, parseIfMatch, parseIfNoneMatch } from './etag';
+import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { adtTimestamp } from './timestamps';
-import { buildTwinDocument, modelOf, stripComponentMetadata, toTwin, userContent, type TwinDocument } from './twin-document';
+import { buildTwinDocument, componentOf, modelOf, stripComponentMetadata, toTwin, userContent, type TwinDocument } from './twin-document';
 import { TwinEvents } from './twin-events';
-import { applyTwinPatch, parsePatch } from './twin-patch';
+import { checkTwinLimits } from './twin-limits';
+import { applyTwinPatch, parseComponentPatch, parsePatch } from './twin-patch';
 import { TwinErrors } from './twins.errors';
 import { TwinsRepository, type TwinRow } from './twins.repository';
-import { checkTwinId } from './twin-id';
 
 @Injectable()
 export class TwinsService {
@@ -18,9 +19,11 @@ export class TwinsService {
     private readonly repo: TwinsRepository,
     private readonly catalog: ModelCatalog,
     private readonly events: TwinEvents,
+    @Inject(TWINS_CONFIG) private readonly config: Pick<TwinsConfig, 'TWIN_MAX_BYTES'>,
   ) {}
 
   async get(id: string): Promise<DigitalTwin> {
+    checkGraphId('digital twin', id);
     const row = await this.repo.get(id);
     if (!row) throw TwinErrors.notFound(id);
     return toTwin(row.id, formatEtag(row.etag), row.document);
@@ -28,12 +31,13 @@ export class TwinsService {
 
   /** PUT: create, or replace (not merge) an existing twin; `If-None-Match: *` makes it create-only. */
   async upsert(id: string, body: unknown, ifNoneMatch: string | undefined, requestId?: string): Promise<DigitalTwin> {
-    checkTwinId(id);
+    checkGraphId('digital twin', id);
     const createOnly = parseIfNoneMatch(ifNoneMatch);
     const modelId = modelOf(body);
     const model = await this.requireModel(modelId, requestId);
     const doc = buildTwinDocument(body as Record<string, unknown>, model.info.flattened, adtTimestamp());
     this.validate(model, doc);
+    checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
     const etag = randomUUID();
     const twin = toTwin(id, formatEtag(etag), doc);
 
@@ -60,20 +64,49 @@ export class TwinsService {
 
   /** PATCH with JSON Patch; the result must validate against the (possibly new) model. */
   async patch(id: string, patch: unknown, ifMatch: string | undefined, requestId?: string): Promise<{ etag: string }> {
+    checkGraphId('digital twin', id);
     const precondition = parseIfMatch(ifMatch);
-    const ops = parsePatch(patch);
+    return this.applyPatch(id, parsePatch(patch), precondition, requestId);
+  }
+
+  /** A component as ADT returns it (its properties and `$metadata`), with the twin's ETag. */
+  async getComponent(id: string, component: string): Promise<GetComponentReply> {
+    checkGraphId('digital twin', id);
+    const row = await this.repo.get(id);
+    if (!row) throw TwinErrors.notFound(id);
+    const value = componentOf(row.document, component);
+    if (!value) throw TwinErrors.componentNotFound(id, component);
+    return { etag: formatEtag(row.etag), component: value };
+  }
+
+  /**
+   * PATCH of a component: its paths, relative to the component, are prefixed with `/<component>`
+   * and the twin's patch path does the rest (validation, metadata, a `Twin.Update` event whose
+   * patch carries the absolute paths, as ADT's does).
+   */
+  async patchComponent(id: string, component: string, patch: unknown, ifMatch: string | undefined, requestId?: string): Promise<{ etag: string }> {
+    checkGraphId('digital twin', id);
+    const precondition = parseIfMatch(ifMatch);
+    return this.applyPatch(id, parseComponentPatch(component, patch), precondition, requestId, component);
+  }
+
+  private async applyPatch(
+    id: string, ops: PatchOperation[], precondition: ReturnType<typeof parseIfMatch>, requestId?: string, component?: string,
+  ): Promise<{ etag: string }> {
     const newModelOp = [...ops].reverse().find((o) => o.path === '/$metadata/$model');
-    const target = newModelOp && typeof newModelOp.value === 'string' ? await this.requireModel(newModelOp.value, requestId) : undefined;
-    if (newModelOp && typeof newModelOp.value !== 'string') throw TwinErrors.patchInvalid('/$metadata/$model must be a model id.');
+    if (newModelOp && typeof newModelOp.value !== 'string') throw patchInvalid('/$metadata/$model must be a model id.');
+    const target = newModelOp ? await this.requireModel(newModelOp.value as string, requestId) : undefined;
 
     return this.repo.transaction(async (tx) => {
       const row = await this.repo.lock(tx, id);
       if (!row) throw TwinErrors.notFound(id);
+      if (component !== undefined && !componentOf(row.document, component)) throw TwinErrors.componentNotFound(id, component);
       if (precondition.kind === 'etag' && precondition.uuid !== row.etag) throw TwinErrors.etagMismatch(id);
       const model = target ?? (await this.requireModel(row.model_id, requestId));
       const components = model.info.flattened.components;
-      const doc = applyTwinPatch(row.document, ops, (name) => name in components, adtTimestamp());
+      const doc = applyTwinPatch(row.document, ops, (name) => Object.hasOwn(components, name), adtTimestamp());
       this.validate(model, doc);
+      checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
       const etag = randomUUID();
       await this.repo.update(tx, id, model.info.id, etag, doc);
       await this.events.updated(tx, id, model.info.id, ops);
@@ -81,15 +114,22 @@ export class TwinsService {
     });
   }
 
+  /** ADT deletes no relationships with a twin: the relationships' foreign keys (ON DELETE RESTRICT) refuse it. */
   async delete(id: string, ifMatch: string | undefined): Promise<void> {
+    checkGraphId('digital twin', id);
     const precondition = parseIfMatch(ifMatch);
-    await this.repo.transaction(async (tx) => {
-      const row = await this.repo.lock(tx, id);
-      if (!row) throw TwinErrors.notFound(id);
-      if (precondition.kind === 'etag' && precondition.uuid !== row.etag) throw TwinErrors.etagMismatch(id);
-      await this.repo.delete(tx, id);
-      await this.events.deleted(tx, toTwin(row.id, formatEtag(row.etag), row.document));
-    });
+    try {
+      await this.repo.transaction(async (tx) => {
+        const row = await this.repo.lock(tx, id);
+        if (!row) throw TwinErrors.notFound(id);
+        if (precondition.kind === 'etag' && precondition.uuid !== row.etag) throw TwinErrors.etagMismatch(id);
+        await this.repo.delete(tx, id);
+        await this.events.deleted(tx, toTwin(row.id, formatEtag(row.etag), row.document));
+      });
+    } catch (err) {
+      if (isForeignKeyViolation(err)) throw TwinErrors.relationshipsNotDeleted(id);
+      throw err;
+    }
   }
 
   private async requireModel(modelId: string, requestId?: string): Promise<ResolvedModel> {
@@ -101,10 +141,17 @@ export class TwinsService {
   private validate(model: ResolvedModel, doc: TwinDocument): void {
     const problems = model.validate(userContent(doc));
     if (problems.length > 0) {
-      const details: ErrorDetail[] = problems.map((p) => ({ code: 'ValidationFailed', message: p.message, target: p.path }));
+      // ADT's error details carry only code and message, so the message names the property too.
+      const details: ErrorDetail[] = problems.map((p) => ({ code: 'ValidationFailed', message: `${p.path}: ${p.message}`, target: p.path }));
       throw TwinErrors.invalid(details);
     }
   }
+}
+
+/** Postgres `foreign_key_violation`, as the pg driver reports it (TypeORM copies the code onto its QueryFailedError). */
+export function isForeignKeyViolation(err: unknown): boolean {
+  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
+  return e?.code === '23503' || e?.driverError?.code === '23503';
 }
 
 /** The effective change of a replacing PUT, as the `Twin.Update` event's patch. */

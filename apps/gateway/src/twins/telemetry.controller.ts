@@ -1,0 +1,42 @@
+import { Body, Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Subjects } from '@odt/contracts';
+import { RpcClient } from '@odt/messaging';
+import type { FastifyRequest } from 'fastify';
+import { requestIdOf } from '../http/request-context';
+import { telemetryMessage } from './telemetry-message';
+
+/** ADT endpoints 19–20: telemetry, published as events and never stored; 204 once JetStream has it. */
+@Controller('digitaltwins')
+export class TelemetryController {
+  constructor(private readonly rpc: RpcClient) {}
+
+  @Post(':id/telemetry')
+  @HttpCode(204)
+  async twin(
+    @Param('id') id: string,
+    @Body() body: unknown,
+    @Headers('message-id') messageId: string | undefined,
+    @Headers('telemetry-source-time') sourceTime: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    const message = telemetryMessage(messageId, body, 'twin');
+    await this.rpc.request(Subjects.TelemetryPublish, { id, ...message, ...optional(sourceTime) }, { requestId: requestIdOf(req) });
+  }
+
+  @Post(':id/components/:componentPath/telemetry')
+  @HttpCode(204)
+  async component(
+    @Param('id') id: string,
+    @Param('componentPath') component: string,
+    @Body() body: unknown,
+    @Headers('message-id') messageId: string | undefined,
+    @Headers('telemetry-source-time') sourceTime: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    const message = telemetryMessage(messageId, body, 'component');
+    await this.rpc.request(Subjects.TelemetryPublish, { id, component, ...message, ...optional(sourceTime) }, { requestId: requestIdOf(req) });
+  }
+}
+
+/** An empty `Telemetry-Source-Time` counts as absent. */
+const optional = (sourceTime: string | undefined) => (sourceTime ? { sourceTime } : {});

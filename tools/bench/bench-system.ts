@@ -1,0 +1,62 @@
+import type { ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { runMigrations } from '@odt/service-kit';
+import { Client } from 'pg';
+import { allDataSourceOptions } from '../migrations';
+import { spawnService, waitForReady, type ServiceName } from '../services';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export interface BenchSystem {
+  databaseUrl: string;
+  gatewayUrl: string;
+  stream: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The services as separate processes (the deployed shape), on a fresh database, NATS namespace
+ * and stream, so that a benchmark never touches anything else on the machine.
+ */
+export async function startBenchSystem(services: ServiceName[], extraEnv: Record<string, string> = {}): Promise<BenchSystem> {
+  const id = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/odt_bench_${id}`;
+  const databaseUrl = url.toString();
+  await runMigrations(databaseUrl, allDataSourceOptions(databaseUrl));
+  const stream = `BENCH_${id}`;
+  const basePort = 18000 + Math.floor(Math.random() * 1000) * 10;
+  const children: ChildProcess[] = [];
+  const ports: number[] = [];
+  for (const [i, name] of services.entries()) {
+    const port = basePort + i;
+    ports.push(port);
+    children.push(spawnService(name, {
+      DATABASE_URL: databaseUrl, NATS_URL, NATS_NAMESPACE: id, EVENTS_STREAM: stream, EVENTS_SUBJECT_PREFIX: `bench.${id}`,
+      PORT: String(port), LOG_LEVEL: 'warn', ODT_SUPERVISOR_PID: String(process.pid), ...extraEnv,
+    }));
+  }
+  await Promise.all(ports.map((p) => waitForReady(p)));
+  return {
+    databaseUrl,
+    gatewayUrl: `http://127.0.0.1:${ports[services.indexOf('gateway')]}`,
+    stream,
+    async stop() {
+      await Promise.all(children.map((c) => new Promise((resolve) => {
+        if (c.exitCode !== null) return resolve(null);
+        c.once('exit', resolve);
+        c.kill('SIGTERM');
+      })));
+      const admin = new Client({ connectionString: ADMIN_URL });
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS "odt_bench_${id}" WITH (FORCE)`);
+      await admin.end();
+      const nc = await connect({ servers: NATS_URL });
+      await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+      await nc.close();
+    },
+  };
+}

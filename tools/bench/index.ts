@@ -1,0 +1,21 @@
+import { benchTwins } from './twins';
+
+/** `npm run bench -- <suite>`: the benchmarks, each against the real Postgres and NATS of this machine. */
+const suites: Record<string, () => Promise<void>> = {
+  twins: benchTwins,
+};
+
+async function main(): Promise<void> {
+  const requested = process.argv.slice(2);
+  const names = requested.length > 0 ? requested : Object.keys(suites);
+  for (const name of names) {
+    const suite = suites[name];
+    if (!suite) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`);
+    await suite();
+  }
+}
+
+main().then(() => process.exit(0), (err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

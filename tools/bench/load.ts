@@ -1,0 +1,103 @@
+import http from 'node:http';
+
+export interface LoadResult {
+  name: string;
+  ok: number;
+  errors: number;
+  seconds: number;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  max: number;
+  statuses: Record<string, number>;
+}
+
+/** Percentile (0..1) of an ascending array of milliseconds. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))];
+}
+
+export function summarise(name: string, latencies: number[], errors: number, seconds: number, statuses: Record<string, number>): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const round = (n: number) => Math.round(n * 100) / 100;
+  return {
+    name,
+    ok: latencies.length,
+    errors,
+    seconds: round(seconds),
+    perSecond: Math.round(latencies.length / seconds),
+    p50: round(percentile(sorted, 0.5)),
+    p90: round(percentile(sorted, 0.9)),
+    p99: round(percentile(sorted, 0.99)),
+    max: round(sorted[sorted.length - 1] ?? 0),
+    statuses,
+  };
+}
+
+/**
+ * Closed-loop load: `concurrency` workers each run `task` back to back for `seconds`, so every
+ * measured operation was acknowledged before the worker sent its next one.
+ */
+export async function closedLoop(
+  name: string,
+  concurrency: number,
+  seconds: number,
+  task: (worker: number, i: number) => Promise<number | boolean>,
+  maxOps = Number.POSITIVE_INFINITY,
+): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  let issued = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
+    for (let i = 0; performance.now() < deadline && issued < maxOps; i++) {
+      issued++;
+      const t0 = performance.now();
+      let outcome: number | boolean;
+      try {
+        outcome = await task(worker, i);
+      } catch {
+        outcome = false;
+      }
+      const key = String(outcome);
+      statuses[key] = (statuses[key] ?? 0) + 1;
+      if (outcome === true || (typeof outcome === 'number' && outcome < 300)) latencies.push(performance.now() - t0);
+      else errors++;
+    }
+  }));
+  return summarise(name, latencies, errors, (performance.now() - started) / 1000, statuses);
+}
+
+/** A keep-alive HTTP client with one socket per worker; returns the status code. */
+export function httpClient(baseUrl: string, sockets: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: sockets });
+  const { hostname, port } = new URL(baseUrl);
+  return (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<number> =>
+    new Promise((resolve, reject) => {
+      const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+      const req = http.request({
+        agent, hostname, port, method, path,
+        headers: {
+          ...(payload ? { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json', 'content-length': payload.length } : {}),
+          ...headers,
+        },
+      }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.end(payload);
+    });
+}
+
+export function table(results: LoadResult[]): string {
+  const head = ['scenario', 'ops/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'ok', 'errors'];
+  const rows = results.map((r) => [r.name, r.perSecond, r.p50, r.p90, r.p99, r.max, r.ok, r.errors].map(String));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}

@@ -1,0 +1,119 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Pool } from 'pg';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { startBenchSystem } from './bench-system';
+import { closedLoop, httpClient, table, type LoadResult } from './load';
+
+const TWINS = Number(process.env.BENCH_TWINS ?? 10_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const API = '?api-version=2023-10-31';
+
+const MODEL = {
+  '@id': 'dtmi:bench:Room;1',
+  '@type': 'Interface',
+  '@context': 'dtmi:dtdl:context;3',
+  contents: [
+    { '@type': 'Property', name: 'Temperature', schema: 'double' },
+    { '@type': 'Property', name: 'name', schema: 'string' },
+    { '@type': 'Property', name: 'occupied', schema: 'boolean' },
+  ],
+};
+
+const twinBody = (i: number) => ({ $metadata: { $model: MODEL['@id'] }, Temperature: 20, name: `room ${i}`, occupied: false });
+
+/**
+ * `npm run bench -- twins`: (a) the raw Postgres limit of the write's transaction shape, then
+ * (b) twin PATCHes, GETs and creates through the gateway, every one acknowledged after commit.
+ */
+export async function benchTwins(): Promise<void> {
+  const load0 = os.loadavg();
+  const system = await startBenchSystem(['models-service', 'twins-service', 'gateway']);
+  const results: LoadResult[] = [];
+  try {
+    const call = httpClient(system.gatewayUrl, CONCURRENCY);
+    if ((await call('POST', `/models${API}`, [MODEL])) !== 201) throw new Error('model upload failed');
+
+    // Creates: 10,000 new twins.
+    let nextCreate = 0;
+    results.push(await closedLoop('create twin (PUT, gateway)', CONCURRENCY, 3600, async () => call('PUT', `/digitaltwins/bench-${nextCreate}${API}`, twinBody(nextCreate++)), TWINS));
+
+    results.push(await rawPostgres(system.databaseUrl));
+
+    const random = () => Math.floor(Math.random() * TWINS);
+    results.push(await closedLoop('patch twin (PATCH, gateway)', CONCURRENCY, SECONDS, (_w, i) =>
+      call('PATCH', `/digitaltwins/bench-${random()}${API}`, [{ op: 'replace', path: '/Temperature', value: i % 40 }])));
+    results.push(await closedLoop('get twin (GET, gateway)', CONCURRENCY, SECONDS, () => call('GET', `/digitaltwins/bench-${random()}${API}`)));
+
+    const drain = await waitForOutboxDrain(system.databaseUrl);
+    const published = await streamMessages(system.stream);
+    const raw = results.find((r) => r.name.startsWith('raw'))!;
+    const patch = results.find((r) => r.name.startsWith('patch'))!;
+    console.log(`\nTwins benchmark: ${TWINS} twins, ${CONCURRENCY} concurrent clients, ${SECONDS} s per timed scenario, ${os.cpus().length} cores`);
+    console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+    console.log(table(results));
+    console.log(`\npatch through gateway / raw Postgres = ${(patch.perSecond / raw.perSecond).toFixed(2)}`);
+    console.log(`events: ${published} in JetStream for ${results[0].ok + patch.ok} acknowledged writes; outbox drained ${drain} ms after the last write`);
+    console.log(JSON.stringify({ results, ratio: patch.perSecond / raw.perSecond, published, drainMs: drain }));
+  } finally {
+    await system.stop();
+  }
+}
+
+/** (a): the same transaction shape straight from `pg`: lock the JSONB twin row, update it, append an outbox row. */
+async function rawPostgres(databaseUrl: string): Promise<LoadResult> {
+  const pool = new Pool({ connectionString: databaseUrl, max: CONCURRENCY });
+  await pool.query(`CREATE SCHEMA bench_raw`);
+  await pool.query(`CREATE TABLE bench_raw.twins (LIKE twins.twins INCLUDING ALL)`);
+  await pool.query(`CREATE TABLE bench_raw.outbox (LIKE twins.outbox INCLUDING ALL)`);
+  await pool.query(`INSERT INTO bench_raw.twins SELECT * FROM twins.twins`);
+  await pool.query(`ANALYZE bench_raw.twins`);
+  try {
+    return await closedLoop('raw Postgres (same tx shape)', CONCURRENCY, SECONDS, async (_w, i) => {
+      const client = await pool.connect();
+      try {
+        const id = `bench-${Math.floor(Math.random() * TWINS)}`;
+        await client.query('BEGIN');
+        const { rows } = await client.query<{ document: Record<string, unknown> }>(`SELECT document FROM bench_raw.twins WHERE id = $1 FOR UPDATE`, [id]);
+        const doc = { ...rows[0].document, Temperature: i % 40 };
+        await client.query(`UPDATE bench_raw.twins SET document = $2, etag = $3, updated_at = clock_timestamp() WHERE id = $1`, [id, JSON.stringify(doc), randomUUID()]);
+        const eventId = randomUUID();
+        await client.query(
+          `WITH appended AS (INSERT INTO bench_raw.outbox (event_id, subject, payload) VALUES ($1, $2, $3) RETURNING id) SELECT pg_notify('outbox_bench_raw', '') FROM appended`,
+          [eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } })],
+        );
+        await client.query('COMMIT');
+        return true;
+      } finally {
+        client.release();
+      }
+    });
+  } finally {
+    await pool.end();
+  }
+}
+
+async function waitForOutboxDrain(databaseUrl: string): Promise<number> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  const started = Date.now();
+  try {
+    for (;;) {
+      const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM twins.outbox WHERE published_at IS NULL`);
+      if (rows[0].n === '0' || Date.now() - started > 120_000) return Date.now() - started;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+async function streamMessages(stream: string): Promise<number> {
+  const nc = await connect({ servers: process.env.NATS_URL ?? 'nats://127.0.0.1:4222' });
+  try {
+    return (await (await jetstreamManager(nc)).streams.info(stream)).state.messages;
+  } finally {
+    await nc.close();
+  }
+}
