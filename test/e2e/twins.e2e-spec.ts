@@ -113,6 +113,21 @@ describe('twins through @azure/digital-twins-core', () => {
     await expectRestError(client.upsertDigitalTwin(twinId(), JSON.stringify({ $metadata: { $model: own.space['@id'] } })), 400, 'ModelDecommissioned');
     await client.updateDigitalTwin(existing, [{ op: 'add', path: '/name', value: 'still writable' }]);
     expect((await client.getDigitalTwin(existing)).body.name).toBe('still writable');
+    await client.upsertDigitalTwin(existing, JSON.stringify({ $metadata: { $model: own.space['@id'] }, name: 'replaced, same model' }));
+    // ...but no twin may move onto the decommissioned model, by PATCH or by a replacing PUT.
+    const other = twinId();
+    await client.upsertDigitalTwin(other, JSON.stringify(room()));
+    await expectRestError(client.updateDigitalTwin(other, [{ op: 'replace', path: '/$metadata/$model', value: own.space['@id'] }, { op: 'remove', path: '/Temperature' }, { op: 'remove', path: '/thermostat' }]), 400, 'ModelDecommissioned');
+    await expectRestError(client.upsertDigitalTwin(other, JSON.stringify({ $metadata: { $model: own.space['@id'] } })), 400, 'ModelDecommissioned');
+    expect((await client.getDigitalTwin(other)).body.$metadata.$model).toBe(m.room['@id']);
+  });
+
+  it('treats an empty patch as no change: same ETag, nothing written', async () => {
+    const id = twinId();
+    const created = await client.upsertDigitalTwin(id, JSON.stringify(room()));
+    const patched = await client.updateDigitalTwin(id, []);
+    expect(patched.etag).toBe(created.etag);
+    expect((await client.getDigitalTwin(id)).body).toEqual(created.body);
   });
 
   it('deletes a twin, honouring If-Match, and then reports DigitalTwinNotFound', async () => {

@@ -19,7 +19,8 @@ export class RelationshipsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction('READ COMMITTED', work);
+    // Postgres' default isolation (read committed); naming it would cost a round trip per write.
+    return this.db.transaction(work);
   }
 
   async twins(ids: string[]): Promise<TwinRef[]> {

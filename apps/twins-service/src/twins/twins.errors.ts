@@ -11,7 +11,7 @@ export const TwinErrors = {
       { code: 'ValidationFailed', message: `${modelId} or one of its dependencies does not exist.` },
     ]),
   decommissioned: (modelId: string) =>
-    new DomainError('ModelDecommissioned', `The model ${modelId} is decommissioned. New twins cannot be created with a decommissioned model.`),
+    new DomainError('ModelDecommissioned', `The model ${modelId} is decommissioned. New twins cannot be created with it, and existing twins cannot be moved to it.`),
   alreadyExists: (id: string) =>
     new DomainError('PreconditionFailed', `If-None-Match: * header was specified but a twin with the id ${id} was found. Please specify a different twin id.`),
   etagMismatch: (id: string) =>

@@ -51,6 +51,8 @@ export class TwinsService {
           await this.events.created(tx, twin);
           return 'done' as const;
         }
+        // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
+        if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
         await this.repo.update(tx, id, modelId, etag, doc);
         await this.events.updated(tx, id, modelId, replacementPatch(existing, doc));
         return 'done' as const;
@@ -102,6 +104,9 @@ export class TwinsService {
       if (!row) throw TwinErrors.notFound(id);
       if (component !== undefined && !componentOf(row.document, component)) throw TwinErrors.componentNotFound(id, component);
       if (precondition.kind === 'etag' && precondition.uuid !== row.etag) throw TwinErrors.etagMismatch(id);
+      // Nothing to change: no write, no new ETag, no event.
+      if (ops.length === 0) return { etag: formatEtag(row.etag) };
+      if (target?.info.decommissioned && target.info.id !== row.model_id) throw TwinErrors.decommissioned(target.info.id);
       const model = target ?? (await this.requireModel(row.model_id, requestId));
       const components = model.info.flattened.components;
       const doc = applyTwinPatch(row.document, ops, (name) => Object.hasOwn(components, name), adtTimestamp());
