@@ -2,9 +2,11 @@ import type { IncomingMessage } from 'node:http';
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
 import { ReadinessService } from './health';
-import { requestIdOf } from './logger';
+import { PinoNestLogger, requestIdOf } from './logger';
+import { ROOT_LOGGER } from './service-kit.module';
 
 export interface BootstrapOptions {
   port: number;
@@ -17,19 +19,38 @@ export interface BootstrapOptions {
   handleSignals?: boolean;
 }
 
+const PROBES = /^\/(healthz|readyz)(\?|$)/;
+
 /**
  * Starts a service: Fastify HTTP (health, and the API for the gateway), JSON logs, and a graceful
  * shutdown on SIGTERM/SIGINT that flips readiness, finishes in-flight work and drains NATS.
  */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
-  const app = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter({ genReqId: (req: unknown) => requestIdOf(req as IncomingMessage), ...options.fastify }), { bufferLogs: true, abortOnError: false });
-  app.useLogger(app.get(Logger));
+  const adapter = new FastifyAdapter({ genReqId: (req: unknown) => requestIdOf(req as IncomingMessage), ...options.fastify });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  const logger = app.get<Logger>(ROOT_LOGGER);
+  app.useLogger(new PinoNestLogger(logger));
+  logRequests(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, logger);
   await options.configure?.(app);
   await app.listen(options.port, options.host);
-  if (options.handleSignals !== false) installSignalHandlers(app, options.shutdownTimeoutMs);
+  if (options.handleSignals !== false) installSignalHandlers(app, logger, options.shutdownTimeoutMs);
   // Under `npm start` a service must not outlive its supervisor, however the supervisor died.
   if (process.env.ODT_SUPERVISOR_PID) watchSupervisor(Number(process.env.ODT_SUPERVISOR_PID));
   return app;
+}
+
+/** One access line per request at `info` (probes excepted); nothing at all per request above it. */
+function logRequests(fastify: FastifyInstance, logger: Logger): void {
+  if (!logger.isLevelEnabled('info')) return;
+  fastify.addHook('onResponse', async (request, reply) => {
+    if (PROBES.test(request.url)) return;
+    logger.info({
+      requestId: request.id,
+      req: { method: request.method, url: request.url },
+      res: { statusCode: reply.statusCode },
+      responseTime: Math.round(reply.elapsedTime * 100) / 100,
+    }, 'request completed');
+  });
 }
 
 function watchSupervisor(pid: number): void {
@@ -42,13 +63,12 @@ function watchSupervisor(pid: number): void {
   }, 1000).unref();
 }
 
-function installSignalHandlers(app: INestApplication, timeoutMs: number): void {
+function installSignalHandlers(app: INestApplication, logger: Logger, timeoutMs: number): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
-    const logger = app.get(Logger);
-    logger.log(`${signal} received; shutting down`);
+    logger.info(`${signal} received; shutting down`);
     app.get(ReadinessService).markShuttingDown();
     const force = setTimeout(() => {
       logger.error('shutdown timed out; exiting');
@@ -58,7 +78,7 @@ function installSignalHandlers(app: INestApplication, timeoutMs: number): void {
     app.close().then(
       () => process.exit(0),
       (err: unknown) => {
-        logger.error(err);
+        logger.error({ err }, 'shutdown failed');
         process.exit(1);
       },
     );

@@ -1,13 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger, type LoggerOptions } from 'pino';
-import type { Params } from 'nestjs-pino';
 
-const PROBES = /^\/(healthz|readyz)(\?|$)/;
-const LEVELS_WITH_ACCESS_LOG = new Set(['info', 'debug', 'trace']);
-
-/** Headers whose values must never reach a log line. */
-const redactedPaths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]'];
+/** Headers whose values must never reach a log line, should anything log them. */
+const redactedPaths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'headers.authorization'];
 
 export function loggerOptions(service: string, level: string): LoggerOptions {
   return {
@@ -30,20 +27,33 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && value.length <= 128 ? value : randomUUID();
 }
 
-export function nestLoggerParams(service: string, level: string): Params {
-  return {
-    pinoHttp: {
-      ...loggerOptions(service, level),
-      genReqId: (req) => requestIdOf(req),
-      customProps: (req) => ({ requestId: req.id }),
-      // Probes hit these every few seconds; under middie `url` may be rewritten, `originalUrl` is not.
-      // Above `info` no access line would be written: skip the per-request work entirely.
-      autoLogging: LEVELS_WITH_ACCESS_LOG.has(level)
-        ? { ignore: (req) => PROBES.test((req as IncomingMessage & { originalUrl?: string }).originalUrl ?? req.url ?? '') }
-        : false,
-      serializers: {
-        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
-      },
-    },
-  };
+/** Nest's own messages (bootstrap, route mapping, errors) as JSON lines through the service's pino logger. */
+export class PinoNestLogger implements LoggerService {
+  constructor(private readonly logger: Logger) {}
+
+  log(message: unknown, context?: string): void {
+    this.write('info', message, context);
+  }
+  error(message: unknown, trace?: string, context?: string): void {
+    this.write('error', message, context, trace);
+  }
+  warn(message: unknown, context?: string): void {
+    this.write('warn', message, context);
+  }
+  debug(message: unknown, context?: string): void {
+    this.write('debug', message, context);
+  }
+  verbose(message: unknown, context?: string): void {
+    this.write('trace', message, context);
+  }
+  fatal(message: unknown, context?: string): void {
+    this.write('fatal', message, context);
+  }
+
+  private write(level: pino.Level, message: unknown, context?: string, trace?: string): void {
+    if (!this.logger.isLevelEnabled(level)) return;
+    if (message instanceof Error) this.logger[level]({ context, err: message }, message.message);
+    else if (typeof message === 'object' && message !== null) this.logger[level]({ context, ...message });
+    else this.logger[level]({ context, ...(trace ? { trace } : {}) }, String(message));
+  }
 }
