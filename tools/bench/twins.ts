@@ -62,7 +62,7 @@ export async function benchTwins(): Promise<void> {
   }
 }
 
-/** (a): the same transaction shape straight from `pg`: lock the JSONB twin row, update it, append an outbox row. */
+/** (a): the same write straight from `pg`: read the JSONB twin row, update it and append an outbox row in one statement. */
 async function rawPostgres(databaseUrl: string): Promise<LoadResult> {
   const pool = new Pool({ connectionString: databaseUrl, max: CONCURRENCY });
   await pool.query(`CREATE SCHEMA bench_raw`);
@@ -71,24 +71,20 @@ async function rawPostgres(databaseUrl: string): Promise<LoadResult> {
   await pool.query(`INSERT INTO bench_raw.twins SELECT * FROM twins.twins`);
   await pool.query(`ANALYZE bench_raw.twins`);
   try {
-    return await closedLoop('raw Postgres (same tx shape)', CONCURRENCY, SECONDS, async (_w, i) => {
-      const client = await pool.connect();
-      try {
-        const id = `bench-${Math.floor(Math.random() * TWINS)}`;
-        await client.query('BEGIN');
-        const { rows } = await client.query<{ document: Record<string, unknown> }>(`SELECT document FROM bench_raw.twins WHERE id = $1 FOR UPDATE`, [id]);
-        const doc = { ...rows[0].document, Temperature: i % 40 };
-        await client.query(`UPDATE bench_raw.twins SET document = $2, etag = $3, updated_at = clock_timestamp() WHERE id = $1`, [id, JSON.stringify(doc), randomUUID()]);
-        const eventId = randomUUID();
-        await client.query(
-          `WITH appended AS (INSERT INTO bench_raw.outbox (event_id, subject, payload) VALUES ($1, $2, $3) RETURNING id) SELECT pg_notify('outbox_bench_raw', '') FROM appended`,
-          [eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } })],
-        );
-        await client.query('COMMIT');
-        return true;
-      } finally {
-        client.release();
-      }
+    // Exactly the statements the twins service runs for a PATCH: read the row, then one statement
+    // that updates it (conditional on the ETag read) and appends the outbox row, with NOTIFY.
+    return await closedLoop('raw Postgres (same statements)', CONCURRENCY, SECONDS, async (_w, i) => {
+      const id = `bench-${Math.floor(Math.random() * TWINS)}`;
+      const { rows } = await pool.query<{ etag: string; document: Record<string, unknown> }>(`SELECT id, model_id, etag, document FROM bench_raw.twins WHERE id = $1`, [id]);
+      const doc = { ...rows[0].document, Temperature: i % 40 };
+      const eventId = randomUUID();
+      const written = await pool.query(
+        `WITH change AS (UPDATE bench_raw.twins SET model_id = $3, etag = $4, document = $5, updated_at = clock_timestamp() WHERE id = $1 AND etag = $2 RETURNING 1),
+         appended AS (INSERT INTO bench_raw.outbox (event_id, subject, payload) SELECT $6, $7, $8 FROM change RETURNING id)
+         SELECT pg_notify($9, '') FROM appended`,
+        [id, rows[0].etag, MODEL['@id'], randomUUID(), JSON.stringify(doc), eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } }), 'outbox_bench_raw'],
+      );
+      return written.rowCount === 1;
     });
   } finally {
     await pool.end();

@@ -38,3 +38,28 @@ export async function appendToOutbox(tx: SqlExecutor, schema: string, subject: s
     [event.id, subject, JSON.stringify(event), outboxChannel(schema)],
   );
 }
+
+/** An event and the JetStream subject it goes to, ready to be written with its change. */
+export interface OutboxEntry {
+  subject: string;
+  event: DigitalTwinsEvent;
+}
+
+/**
+ * Runs one data-modifying statement (`change.sql`, which must end in `RETURNING` and touch at most
+ * one row) and appends the event in the same statement, hence the same commit: no transaction, one
+ * round trip. Returns false, and writes no event, when the statement changed nothing (e.g. its
+ * `WHERE etag = ...` no longer matched). Row locks taken by the change precede the outbox row's id,
+ * so two writes to one row get outbox ids in commit order.
+ */
+export async function changeWithEvent(db: SqlExecutor, schema: string, change: { sql: string; params: unknown[] }, entry: OutboxEntry): Promise<boolean> {
+  const n = change.params.length;
+  const rows = (await db.query(
+    `WITH change AS (${change.sql}),
+     appended AS (
+       INSERT INTO "${schema}".outbox (event_id, subject, payload) SELECT $${n + 1}, $${n + 2}, $${n + 3} FROM change RETURNING id
+     ) SELECT pg_notify($${n + 4}, '') FROM appended`,
+    [...change.params, entry.event.id, entry.subject, JSON.stringify(entry.event), outboxChannel(schema)],
+  )) as unknown[];
+  return rows.length > 0;
+}

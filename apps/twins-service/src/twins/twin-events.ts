@@ -1,30 +1,30 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, eventSubject, type DigitalTwin, type EventType, type PatchOperation, type UpdateEventData } from '@odt/contracts';
-import { appendToOutbox, buildEvent } from '@odt/messaging';
-import type { EntityManager } from 'typeorm';
+import { buildEvent, type OutboxEntry } from '@odt/messaging';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
-import { TWINS_SCHEMA } from '../database/data-source';
 
-/** Writes each twin change's CloudEvent to the outbox, inside the change's own transaction. */
+/** The CloudEvent of each twin change, ready to be written with the change itself. */
 @Injectable()
 export class TwinEvents {
   constructor(@Inject(TWINS_CONFIG) private readonly config: TwinsConfig) {}
 
-  created(tx: EntityManager, twin: DigitalTwin): Promise<void> {
-    return this.append(tx, EventTypes.TwinCreate, twin.$dtId, twin);
+  created(twin: DigitalTwin): OutboxEntry {
+    return this.entry(EventTypes.TwinCreate, twin.$dtId, twin);
   }
 
-  updated(tx: EntityManager, id: string, modelId: string, patch: PatchOperation[]): Promise<void> {
+  updated(id: string, modelId: string, patch: PatchOperation[]): OutboxEntry {
     const data: UpdateEventData = { modelId, patch };
-    return this.append(tx, EventTypes.TwinUpdate, id, data);
+    return this.entry(EventTypes.TwinUpdate, id, data);
   }
 
-  deleted(tx: EntityManager, twin: DigitalTwin): Promise<void> {
-    return this.append(tx, EventTypes.TwinDelete, twin.$dtId, twin);
+  deleted(twin: DigitalTwin): OutboxEntry {
+    return this.entry(EventTypes.TwinDelete, twin.$dtId, twin);
   }
 
-  private append(tx: EntityManager, type: EventType, subject: string, data: unknown): Promise<void> {
-    const event = buildEvent({ type, subject, data, source: this.config.EVENTS_SOURCE });
-    return appendToOutbox(tx, TWINS_SCHEMA, eventSubject(this.config.EVENTS_SUBJECT_PREFIX, type), event);
+  private entry(type: EventType, subject: string, data: unknown): OutboxEntry {
+    return {
+      subject: eventSubject(this.config.EVENTS_SUBJECT_PREFIX, type),
+      event: buildEvent({ type, subject, data, source: this.config.EVENTS_SOURCE }),
+    };
   }
 }

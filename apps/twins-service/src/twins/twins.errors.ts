@@ -16,6 +16,8 @@ export const TwinErrors = {
     new DomainError('PreconditionFailed', `If-None-Match: * header was specified but a twin with the id ${id} was found. Please specify a different twin id.`),
   etagMismatch: (id: string) =>
     new DomainError('PreconditionFailed', `The If-Match header value does not match the current ETag of twin ${id}.`),
+  tooContended: (id: string) =>
+    new DomainError('ServiceUnavailable', `Twin ${id} is being written by too many requests at once; retry the request.`),
   componentNotFound: (id: string, component: string) =>
     new DomainError('ComponentNotFound', `${id} does not have component ${component} Please verify that the component path is correct. See section on components at https://aka.ms/adtv2twins.`),
   relationshipsNotDeleted: (id: string) =>

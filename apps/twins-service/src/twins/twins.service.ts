@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DigitalTwin, ErrorDetail, GetComponentReply, PatchOperation } from '@odt/contracts';
 import { compare, type Operation } from 'fast-json-patch';
-import { checkGraphId, formatEtag, parseIfMatch, parseIfNoneMatch, patchInvalid } from '@odt/graph-domain';
+import { checkGraphId, formatEtag, matches, parseIfMatch, parseIfNoneMatch, patchInvalid, type IfMatch } from '@odt/graph-domain';
 import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { adtTimestamp } from './timestamps';
@@ -12,6 +12,9 @@ import { checkTwinLimits } from './twin-limits';
 import { applyTwinPatch, parseComponentPatch, parsePatch } from './twin-patch';
 import { TwinErrors } from './twins.errors';
 import { TwinsRepository, type TwinRow } from './twins.repository';
+
+/** Enough for dozens of writers racing on one twin; past it the caller is told to retry. */
+const MAX_WRITE_ATTEMPTS = 200;
 
 @Injectable()
 export class TwinsService {
@@ -41,27 +44,20 @@ export class TwinsService {
     const etag = randomUUID();
     const twin = toTwin(id, formatEtag(etag), doc);
 
-    for (let attempt = 0; ; attempt++) {
-      const outcome = await this.repo.transaction(async (tx) => {
-        const existing = await this.repo.lock(tx, id);
-        if (existing && createOnly) throw TwinErrors.alreadyExists(id);
-        if (!existing) {
-          if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
-          if (!(await this.repo.insert(tx, id, modelId, etag, doc))) return 'raced' as const;
-          await this.events.created(tx, twin);
-          return 'done' as const;
-        }
-        // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
-        if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
-        await this.repo.update(tx, id, modelId, etag, doc);
-        await this.events.updated(tx, id, modelId, replacementPatch(existing, doc));
-        return 'done' as const;
-      });
-      if (outcome === 'done') return twin;
-      // Another request created the twin between our lock attempt and insert: a create-only PUT loses, others replace.
-      if (createOnly) throw TwinErrors.alreadyExists(id);
-      if (attempt > 2) throw TwinErrors.alreadyExists(id);
-    }
+    return this.withRetries(id, async () => {
+      const existing = await this.repo.get(id);
+      if (existing && createOnly) throw TwinErrors.alreadyExists(id);
+      if (!existing) {
+        if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
+        if (await this.repo.insert(id, modelId, etag, doc, this.events.created(twin))) return twin;
+        if (createOnly) throw TwinErrors.alreadyExists(id);
+        return undefined; // created concurrently: replace it
+      }
+      // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
+      if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
+      const event = this.events.updated(id, modelId, replacementPatch(existing, doc));
+      return (await this.repo.update(id, existing.etag, modelId, etag, doc, event)) ? twin : undefined;
+    });
   }
 
   /** PATCH with JSON Patch; the result must validate against the (possibly new) model. */
@@ -93,17 +89,17 @@ export class TwinsService {
   }
 
   private async applyPatch(
-    id: string, ops: PatchOperation[], precondition: ReturnType<typeof parseIfMatch>, requestId?: string, component?: string,
+    id: string, ops: PatchOperation[], precondition: IfMatch, requestId?: string, component?: string,
   ): Promise<{ etag: string }> {
     const newModelOp = [...ops].reverse().find((o) => o.path === '/$metadata/$model');
     if (newModelOp && typeof newModelOp.value !== 'string') throw patchInvalid('/$metadata/$model must be a model id.');
     const target = newModelOp ? await this.requireModel(newModelOp.value as string, requestId) : undefined;
 
-    return this.repo.transaction(async (tx) => {
-      const row = await this.repo.lock(tx, id);
+    return this.withRetries(id, async () => {
+      const row = await this.repo.get(id);
       if (!row) throw TwinErrors.notFound(id);
       if (component !== undefined && !componentOf(row.document, component)) throw TwinErrors.componentNotFound(id, component);
-      if (precondition.kind === 'etag' && precondition.uuid !== row.etag) throw TwinErrors.etagMismatch(id);
+      if (!matches(precondition, row.etag)) throw TwinErrors.etagMismatch(id);
       // Nothing to change: no write, no new ETag, no event.
       if (ops.length === 0) return { etag: formatEtag(row.etag) };
       if (target?.info.decommissioned && target.info.id !== row.model_id) throw TwinErrors.decommissioned(target.info.id);
@@ -113,9 +109,10 @@ export class TwinsService {
       this.validate(model, doc);
       checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
       const etag = randomUUID();
-      await this.repo.update(tx, id, model.info.id, etag, doc);
-      await this.events.updated(tx, id, model.info.id, ops);
-      return { etag: formatEtag(etag) };
+      if (await this.repo.update(id, row.etag, model.info.id, etag, doc, this.events.updated(id, model.info.id, ops))) return { etag: formatEtag(etag) };
+      // Another write got in first: the ETag the caller named is gone; without one, apply on top of it.
+      if (precondition.kind === 'etag') throw TwinErrors.etagMismatch(id);
+      return undefined;
     });
   }
 
@@ -123,18 +120,32 @@ export class TwinsService {
   async delete(id: string, ifMatch: string | undefined): Promise<void> {
     checkGraphId('digital twin', id);
     const precondition = parseIfMatch(ifMatch);
-    try {
-      await this.repo.transaction(async (tx) => {
-        const row = await this.repo.lock(tx, id);
-        if (!row) throw TwinErrors.notFound(id);
-        if (precondition.kind === 'etag' && precondition.uuid !== row.etag) throw TwinErrors.etagMismatch(id);
-        await this.repo.delete(tx, id);
-        await this.events.deleted(tx, toTwin(row.id, formatEtag(row.etag), row.document));
+    await this.withRetries(id, async () => {
+      const row = await this.repo.get(id);
+      if (!row) throw TwinErrors.notFound(id);
+      if (!matches(precondition, row.etag)) throw TwinErrors.etagMismatch(id);
+      const event = this.events.deleted(toTwin(row.id, formatEtag(row.etag), row.document));
+      const deleted = await this.repo.delete(id, row.etag, event).catch((err: unknown) => {
+        if (isForeignKeyViolation(err)) throw TwinErrors.relationshipsNotDeleted(id);
+        throw err;
       });
-    } catch (err) {
-      if (isForeignKeyViolation(err)) throw TwinErrors.relationshipsNotDeleted(id);
-      throw err;
+      if (deleted) return true;
+      if (precondition.kind === 'etag') throw TwinErrors.etagMismatch(id);
+      return undefined;
+    });
+  }
+
+  /**
+   * Optimistic concurrency: `attempt` reads, decides and writes conditionally on the ETag it read,
+   * answering undefined when another write got in between; it then runs again on the new state.
+   * Writes to one twin are thereby serialised by the database, in commit order.
+   */
+  private async withRetries<T>(id: string, attempt: () => Promise<T | undefined>): Promise<T> {
+    for (let i = 0; i < MAX_WRITE_ATTEMPTS; i++) {
+      const result = await attempt();
+      if (result !== undefined) return result;
     }
+    throw TwinErrors.tooContended(id);
   }
 
   private async requireModel(modelId: string, requestId?: string): Promise<ResolvedModel> {
