@@ -90,7 +90,7 @@ type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'gateway';
  * Runs the services in this process against the real Postgres and NATS, each on a free port,
  * isolated from other test files. `overrides` sets extra environment per run.
  */
-export async function startSystem(options: { without?: Starter[]; overrides?: Record<string, string> } = {}): Promise<TestSystem> {
+export async function startSystem(options: { without?: Starter[]; overrides?: Record<string, string>; twinsReplicas?: number } = {}): Promise<TestSystem> {
   const iso = newIsolation();
   await migrate(iso);
   const env = { ...iso.env, ...options.overrides };
@@ -98,6 +98,8 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   const apps: Record<string, INestApplication> = {};
   if (!skip.has('models')) apps.models = await startModelsService(loadModelsConfig(env), false);
   if (!skip.has('twins')) apps.twins = await startTwinsService(loadTwinsConfig(env), false);
+  // Further replicas share the NATS queue group (and the outbox relay's leader lock) with the first.
+  for (let i = 2; i <= (options.twinsReplicas ?? 1); i++) apps[`twins${i}`] = await startTwinsService(loadTwinsConfig(env), false);
   if (!skip.has('relationships')) apps.relationships = await startRelationshipsService(loadRelationshipsConfig(env), false);
   if (!skip.has('router')) apps.router = await startEventRouter(loadRouterConfig(env), false);
   apps.gateway = await startGateway(loadGatewayConfig(env), false);
@@ -107,7 +109,8 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
     gatewayUrl,
     apps,
     async stop() {
-      for (const name of ['gateway', 'router', 'relationships', 'twins', 'models']) await apps[name]?.close();
+      const order = ['gateway', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
+      for (const name of order) await apps[name]?.close();
       await cleanup(iso);
     },
   };

@@ -7,6 +7,7 @@ import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { adtTimestamp } from './timestamps';
 import { buildTwinDocument, componentOf, modelOf, stripComponentMetadata, toTwin, userContent, type TwinDocument } from './twin-document';
+import { RecentTwins } from './recent-twins';
 import { TwinEvents } from './twin-events';
 import { checkTwinLimits } from './twin-limits';
 import { applyTwinPatch, parseComponentPatch, parsePatch } from './twin-patch';
@@ -22,13 +23,18 @@ export class TwinsService {
     private readonly repo: TwinsRepository,
     private readonly catalog: ModelCatalog,
     private readonly events: TwinEvents,
-    @Inject(TWINS_CONFIG) private readonly config: Pick<TwinsConfig, 'TWIN_MAX_BYTES'>,
-  ) {}
+    @Inject(TWINS_CONFIG) private readonly config: Pick<TwinsConfig, 'TWIN_MAX_BYTES' | 'RECENT_TWINS_CACHE_SIZE'>,
+  ) {
+    this.recent = new RecentTwins(config.RECENT_TWINS_CACHE_SIZE);
+  }
+
+  private readonly recent: RecentTwins;
 
   async get(id: string): Promise<DigitalTwin> {
     checkGraphId('digital twin', id);
     const row = await this.repo.get(id);
     if (!row) throw TwinErrors.notFound(id);
+    this.recent.remember(row);
     return toTwin(row.id, formatEtag(row.etag), row.document);
   }
 
@@ -44,19 +50,18 @@ export class TwinsService {
     const etag = randomUUID();
     const twin = toTwin(id, formatEtag(etag), doc);
 
-    return this.withRetries(id, async () => {
-      const existing = await this.repo.get(id);
+    return this.withRetries(id, async (existing) => {
       if (existing && createOnly) throw TwinErrors.alreadyExists(id);
       if (!existing) {
         if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
-        if (await this.repo.insert(id, modelId, etag, doc, this.events.created(twin))) return twin;
+        if (await this.repo.insert(id, modelId, etag, doc, this.events.created(twin))) return this.written(twin, { id, model_id: modelId, etag, document: doc });
         if (createOnly) throw TwinErrors.alreadyExists(id);
         return undefined; // created concurrently: replace it
       }
       // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
       if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
       const event = this.events.updated(id, modelId, replacementPatch(existing, doc));
-      return (await this.repo.update(id, existing.etag, modelId, etag, doc, event)) ? twin : undefined;
+      return (await this.repo.update(id, existing.etag, modelId, etag, doc, event)) ? this.written(twin, { id, model_id: modelId, etag, document: doc }) : undefined;
     });
   }
 
@@ -95,8 +100,7 @@ export class TwinsService {
     if (newModelOp && typeof newModelOp.value !== 'string') throw patchInvalid('/$metadata/$model must be a model id.');
     const target = newModelOp ? await this.requireModel(newModelOp.value as string, requestId) : undefined;
 
-    return this.withRetries(id, async () => {
-      const row = await this.repo.get(id);
+    return this.withRetries(id, async (row) => {
       if (!row) throw TwinErrors.notFound(id);
       if (component !== undefined && !componentOf(row.document, component)) throw TwinErrors.componentNotFound(id, component);
       if (!matches(precondition, row.etag)) throw TwinErrors.etagMismatch(id);
@@ -109,7 +113,9 @@ export class TwinsService {
       this.validate(model, doc);
       checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
       const etag = randomUUID();
-      if (await this.repo.update(id, row.etag, model.info.id, etag, doc, this.events.updated(id, model.info.id, ops))) return { etag: formatEtag(etag) };
+      if (await this.repo.update(id, row.etag, model.info.id, etag, doc, this.events.updated(id, model.info.id, ops))) {
+        return this.written({ etag: formatEtag(etag) }, { id, model_id: model.info.id, etag, document: doc });
+      }
       // Another write got in first: the ETag the caller named is gone; without one, apply on top of it.
       if (precondition.kind === 'etag') throw TwinErrors.etagMismatch(id);
       return undefined;
@@ -120,8 +126,7 @@ export class TwinsService {
   async delete(id: string, ifMatch: string | undefined): Promise<void> {
     checkGraphId('digital twin', id);
     const precondition = parseIfMatch(ifMatch);
-    await this.withRetries(id, async () => {
-      const row = await this.repo.get(id);
+    await this.withRetries(id, async (row) => {
       if (!row) throw TwinErrors.notFound(id);
       if (!matches(precondition, row.etag)) throw TwinErrors.etagMismatch(id);
       const event = this.events.deleted(toTwin(row.id, formatEtag(row.etag), row.document));
@@ -129,23 +134,42 @@ export class TwinsService {
         if (isForeignKeyViolation(err)) throw TwinErrors.relationshipsNotDeleted(id);
         throw err;
       });
-      if (deleted) return true;
+      if (deleted) {
+        this.recent.forget(id);
+        return true;
+      }
       if (precondition.kind === 'etag') throw TwinErrors.etagMismatch(id);
       return undefined;
     });
   }
 
   /**
-   * Optimistic concurrency: `attempt` reads, decides and writes conditionally on the ETag it read,
-   * answering undefined when another write got in between; it then runs again on the new state.
+   * Optimistic concurrency: `attempt` decides on the twin as it was (`undefined`: absent) and writes
+   * conditionally on that ETag, answering undefined when another write got in between; it then runs
+   * again on a fresh read. The first attempt may start from the replica's recent copy; anything it
+   * decides on that copy, an error included, is decided again on a fresh read unless it wrote.
    * Writes to one twin are thereby serialised by the database, in commit order.
    */
-  private async withRetries<T>(id: string, attempt: () => Promise<T | undefined>): Promise<T> {
+  private async withRetries<T>(id: string, attempt: (row: TwinRow | undefined) => Promise<T | undefined>): Promise<T> {
+    let recent = this.recent.get(id);
     for (let i = 0; i < MAX_WRITE_ATTEMPTS; i++) {
-      const result = await attempt();
-      if (result !== undefined) return result;
+      const fromRecent = recent !== undefined;
+      const row = recent ?? (await this.repo.get(id));
+      recent = undefined;
+      try {
+        const result = await attempt(row);
+        if (result !== undefined) return result;
+      } catch (err) {
+        if (!fromRecent) throw err;
+      }
+      this.recent.forget(id);
     }
     throw TwinErrors.tooContended(id);
+  }
+
+  private written<T>(result: T, row: TwinRow): T {
+    this.recent.remember(row);
+    return result;
   }
 
   private async requireModel(modelId: string, requestId?: string): Promise<ResolvedModel> {
