@@ -71,20 +71,30 @@ async function rawPostgres(databaseUrl: string): Promise<LoadResult> {
   await pool.query(`INSERT INTO bench_raw.twins SELECT * FROM twins.twins`);
   await pool.query(`ANALYZE bench_raw.twins`);
   try {
-    // Exactly the statements the twins service runs for a PATCH: read the row, then one statement
-    // that updates it (conditional on the ETag read) and appends the outbox row, with NOTIFY.
+    // Exactly what the twins service runs for a PATCH of a twin it holds a recent copy of: one
+    // statement that updates the row (conditional on the ETag) and appends the outbox row, with
+    // NOTIFY; a stale copy means one read and another try.
+    const { rows: all } = await pool.query<{ id: string; etag: string; document: Record<string, unknown> }>(`SELECT id, etag, document FROM bench_raw.twins`);
+    const recent = new Map(all.map((r) => [r.id, r]));
     return await closedLoop('raw Postgres (same statements)', CONCURRENCY, SECONDS, async (_w, i) => {
       const id = `bench-${Math.floor(Math.random() * TWINS)}`;
-      const { rows } = await pool.query<{ etag: string; document: Record<string, unknown> }>(`SELECT id, model_id, etag, document FROM bench_raw.twins WHERE id = $1`, [id]);
-      const doc = { ...rows[0].document, Temperature: i % 40 };
-      const eventId = randomUUID();
-      const written = await pool.query(
-        `WITH change AS (UPDATE bench_raw.twins SET model_id = $3, etag = $4, document = $5, updated_at = clock_timestamp() WHERE id = $1 AND etag = $2 RETURNING 1),
-         appended AS (INSERT INTO bench_raw.outbox (event_id, subject, payload) SELECT $6, $7, $8 FROM change RETURNING id)
-         SELECT pg_notify($9, '') FROM appended`,
-        [id, rows[0].etag, MODEL['@id'], randomUUID(), JSON.stringify(doc), eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } }), 'outbox_bench_raw'],
-      );
-      return written.rowCount === 1;
+      for (;;) {
+        const row = recent.get(id) ?? (await pool.query(`SELECT id, etag, document FROM bench_raw.twins WHERE id = $1`, [id])).rows[0];
+        const doc = { ...row.document, Temperature: i % 40 };
+        const etag = randomUUID();
+        const eventId = randomUUID();
+        const written = await pool.query(
+          `WITH change AS (UPDATE bench_raw.twins SET model_id = $3, etag = $4, document = $5, updated_at = clock_timestamp() WHERE id = $1 AND etag = $2 RETURNING 1),
+           appended AS (INSERT INTO bench_raw.outbox (event_id, subject, payload) SELECT $6, $7, $8 FROM change RETURNING id)
+           SELECT pg_notify($9, '') FROM appended`,
+          [id, row.etag, MODEL['@id'], etag, JSON.stringify(doc), eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } }), 'outbox_bench_raw'],
+        );
+        if (written.rowCount === 1) {
+          recent.set(id, { id, etag, document: doc });
+          return true;
+        }
+        recent.delete(id);
+      }
     });
   } finally {
     await pool.end();
