@@ -84,10 +84,10 @@ async function rawPostgres(databaseUrl: string): Promise<LoadResult> {
         const etag = randomUUID();
         const eventId = randomUUID();
         const written = await pool.query(
-          `WITH change AS (UPDATE bench_raw.twins SET model_id = $3, etag = $4, document = $5, updated_at = clock_timestamp() WHERE id = $1 AND etag = $2 RETURNING 1),
+          `WITH change AS (UPDATE bench_raw.twins SET model_id = $3, model_ancestry = $10, etag = $4, document = $5, updated_at = clock_timestamp() WHERE id = $1 AND etag = $2 RETURNING 1),
            appended AS (INSERT INTO bench_raw.outbox (event_id, subject, payload) SELECT $6, $7, $8 FROM change RETURNING id)
            SELECT pg_notify($9, '') FROM appended`,
-          [id, row.etag, MODEL['@id'], etag, JSON.stringify(doc), eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } }), 'outbox_bench_raw'],
+          [id, row.etag, MODEL['@id'], etag, JSON.stringify(doc), eventId, 'bench.raw', JSON.stringify({ id: eventId, data: { patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] } }), 'outbox_bench_raw', [MODEL['@id']]],
         );
         if (written.rowCount === 1) {
           recent.set(id, { id, etag, document: doc });

@@ -1,6 +1,7 @@
 import { serviceDataSourceOptions } from '@odt/service-kit';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateTwins1764000000001 } from './migrations/1764000000001-create-twins';
+import { TwinModelAncestry1764000000004 } from './migrations/1764000000004-twin-model-ancestry';
 
 export const TWINS_SCHEMA = 'twins';
 
@@ -9,7 +10,7 @@ export function twinsDataSourceOptions(url: string, poolSize?: number): DataSour
     url,
     schema: TWINS_SCHEMA,
     entities: [],
-    migrations: [CreateTwins1764000000001],
+    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004],
     poolSize,
     applicationName: 'twins-service',
   });

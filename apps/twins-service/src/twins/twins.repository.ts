@@ -5,6 +5,12 @@ import type { DataSource } from 'typeorm';
 import { TWINS_SCHEMA } from '../database/data-source';
 import type { TwinDocument } from './twin-document';
 
+/** A twin's model and every model it extends (for the query engine's `IS_OF_MODEL`). */
+export interface TwinModel {
+  id: string;
+  ancestry: string[];
+}
+
 export interface TwinRow {
   id: string;
   model_id: string;
@@ -27,19 +33,19 @@ export class TwinsRepository {
   }
 
   /** False when the id exists (created concurrently, or already there). */
-  insert(id: string, modelId: string, etag: string, doc: TwinDocument, event: OutboxEntry): Promise<boolean> {
+  insert(id: string, model: TwinModel, etag: string, doc: TwinDocument, event: OutboxEntry): Promise<boolean> {
     return changeWithEvent(this.db, TWINS_SCHEMA, {
-      sql: `INSERT INTO twins.twins (id, model_id, etag, document) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING RETURNING 1`,
-      params: [id, modelId, etag, JSON.stringify(doc)],
+      sql: `INSERT INTO twins.twins (id, model_id, model_ancestry, etag, document) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING 1`,
+      params: [id, model.id, model.ancestry, etag, JSON.stringify(doc)],
     }, event);
   }
 
   /** False when the twin changed (or vanished) since it was read as `expectedEtag`. */
-  update(id: string, expectedEtag: string, modelId: string, etag: string, doc: TwinDocument, event: OutboxEntry): Promise<boolean> {
+  update(id: string, expectedEtag: string, model: TwinModel, etag: string, doc: TwinDocument, event: OutboxEntry): Promise<boolean> {
     return changeWithEvent(this.db, TWINS_SCHEMA, {
-      sql: `UPDATE twins.twins SET model_id = $3, etag = $4, document = $5, updated_at = clock_timestamp()
+      sql: `UPDATE twins.twins SET model_id = $3, model_ancestry = $4, etag = $5, document = $6, updated_at = clock_timestamp()
             WHERE id = $1 AND etag = $2 RETURNING 1`,
-      params: [id, expectedEtag, modelId, etag, JSON.stringify(doc)],
+      params: [id, expectedEtag, model.id, model.ancestry, etag, JSON.stringify(doc)],
     }, event);
   }
 

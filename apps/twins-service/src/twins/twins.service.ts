@@ -12,7 +12,7 @@ import { TwinEvents } from './twin-events';
 import { checkTwinLimits } from './twin-limits';
 import { applyTwinPatch, parseComponentPatch, parsePatch } from './twin-patch';
 import { TwinErrors } from './twins.errors';
-import { TwinsRepository, type TwinRow } from './twins.repository';
+import { TwinsRepository, type TwinModel, type TwinRow } from './twins.repository';
 
 /** Enough for dozens of writers racing on one twin; past it the caller is told to retry. */
 const MAX_WRITE_ATTEMPTS = 200;
@@ -54,14 +54,14 @@ export class TwinsService {
       if (existing && createOnly) throw TwinErrors.alreadyExists(id);
       if (!existing) {
         if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
-        if (await this.repo.insert(id, modelId, etag, doc, this.events.created(twin))) return this.written(twin, { id, model_id: modelId, etag, document: doc });
+        if (await this.repo.insert(id, twinModel(model), etag, doc, this.events.created(twin))) return this.written(twin, { id, model_id: modelId, etag, document: doc });
         if (createOnly) throw TwinErrors.alreadyExists(id);
         return undefined; // created concurrently: replace it
       }
       // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
       if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
       const event = this.events.updated(id, modelId, replacementPatch(existing, doc));
-      return (await this.repo.update(id, existing.etag, modelId, etag, doc, event)) ? this.written(twin, { id, model_id: modelId, etag, document: doc }) : undefined;
+      return (await this.repo.update(id, existing.etag, twinModel(model), etag, doc, event)) ? this.written(twin, { id, model_id: modelId, etag, document: doc }) : undefined;
     });
   }
 
@@ -113,7 +113,7 @@ export class TwinsService {
       this.validate(model, doc);
       checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
       const etag = randomUUID();
-      if (await this.repo.update(id, row.etag, model.info.id, etag, doc, this.events.updated(id, model.info.id, ops))) {
+      if (await this.repo.update(id, row.etag, twinModel(model), etag, doc, this.events.updated(id, model.info.id, ops))) {
         return this.written({ etag: formatEtag(etag) }, { id, model_id: model.info.id, etag, document: doc });
       }
       // Another write got in first: the ETag the caller named is gone; without one, apply on top of it.
@@ -193,6 +193,8 @@ export function isForeignKeyViolation(err: unknown): boolean {
   const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
   return e?.code === '23503' || e?.driverError?.code === '23503';
 }
+
+const twinModel = (model: ResolvedModel): TwinModel => ({ id: model.info.id, ancestry: [model.info.id, ...model.info.flattened.bases] });
 
 /** The effective change of a replacing PUT, as the `Twin.Update` event's patch. */
 function replacementPatch(before: TwinRow, after: TwinDocument): PatchOperation[] {
