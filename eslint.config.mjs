@@ -31,6 +31,7 @@ export default [
           { sourceTag: 'scope:twins', onlyDependOnLibsWithTags: ['scope:shared', 'scope:twins'] },
           { sourceTag: 'scope:relationships', onlyDependOnLibsWithTags: ['scope:shared', 'scope:relationships'] },
           { sourceTag: 'scope:routing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:routing'] },
+          { sourceTag: 'scope:query', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query'] },
         ],
       }],
     },

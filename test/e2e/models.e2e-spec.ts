@@ -64,6 +64,23 @@ describe('models through @azure/digital-twins-core', () => {
     expect(ids.sort()).toEqual([m.room['@id'], m.space['@id'], m.thermostat['@id']].sort());
   });
 
+  it('lists the dependencies of several models (the SDK sends dependenciesFor comma-separated)', async () => {
+    const a = buildingModels(uniqueDtmiPrefix());
+    const b = buildingModels(uniqueDtmiPrefix());
+    await client.createModels([...a.all, ...b.all]);
+    const ids: string[] = [];
+    for await (const model of client.listModels([a.floor['@id'], b.thermostat['@id']])) ids.push(model.id);
+    expect(ids.sort()).toEqual([a.floor['@id'], a.space['@id'], b.thermostat['@id']].sort());
+  });
+
+  it('accepts dependenciesFor repeated as well as comma-separated', async () => {
+    const a = buildingModels(uniqueDtmiPrefix());
+    await client.createModels(a.all);
+    const url = `${system.gatewayUrl}/models?api-version=2023-10-31&dependenciesFor=${encodeURIComponent(a.floor['@id'])}&dependenciesFor=${encodeURIComponent(a.thermostat['@id'])}`;
+    const body = (await (await fetch(url)).json()) as { value: { id: string }[] };
+    expect(body.value.map((x) => x.id).sort()).toEqual([a.floor['@id'], a.space['@id'], a.thermostat['@id']].sort());
+  });
+
   it('rejects a duplicate upload with ModelIdAlreadyExists and stores nothing of the batch', async () => {
     const m = buildingModels(uniqueDtmiPrefix());
     await client.createModels([m.space]);

@@ -6,6 +6,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
+import { QueryController } from './query/query.controller';
 import { RelationshipsController } from './relationships/relationships.controller';
 import { ComponentsController } from './twins/components.controller';
 import { TelemetryController } from './twins/telemetry.controller';
@@ -26,7 +27,7 @@ export class GatewayAppModule {
         }),
         MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
       ],
-      controllers: [ModelsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
+      controllers: [ModelsController, QueryController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],
     };
   }

@@ -16,6 +16,8 @@ export const ErrorStatus = {
   InvalidRelationship: 400,
   OperationNotAllowed: 400,
   SqlQueryError: 400,
+  // ADT lists a query running past its time limit among the 400s.
+  TimeoutError: 400,
   Unauthorized: 401,
   Forbidden: 403,
   ModelNotFound: 404,
@@ -34,6 +36,7 @@ export const ErrorStatus = {
   PayloadTooLarge: 413,
   UnsupportedMediaType: 415,
   TooManyRequests: 429,
+  QuotaReachedError: 429,
   InternalServerError: 500,
   ServiceUnavailable: 503,
   GatewayTimeout: 504,

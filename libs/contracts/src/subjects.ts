@@ -2,6 +2,7 @@ import type {
   CreateModelsRequest, DecommissionModelRequest, DeleteModelRequest, GetFlattenedReply, GetFlattenedRequest,
   GetModelRequest, ListModelsReply, ListModelsRequest, ModelData,
 } from './models';
+import type { QueryReply, QueryRequest } from './query';
 import type {
   DeleteRelationshipRequest, IncomingRelationship, ListPage, ListRelationshipsRequest, PatchRelationshipRequest, Relationship,
   RelationshipKey, UpsertRelationshipRequest,
@@ -35,6 +36,7 @@ export const Subjects = {
   RelationshipsDelete: 'odt.relationships.delete',
   RelationshipsList: 'odt.relationships.list',
   RelationshipsListIncoming: 'odt.relationships.incoming',
+  QueryRun: 'odt.query.run',
 } as const;
 
 /**
@@ -71,6 +73,7 @@ export interface RpcContracts {
   [Subjects.RelationshipsDelete]: { request: DeleteRelationshipRequest; reply: null };
   [Subjects.RelationshipsList]: { request: ListRelationshipsRequest; reply: ListPage<Relationship> };
   [Subjects.RelationshipsListIncoming]: { request: ListRelationshipsRequest; reply: ListPage<IncomingRelationship> };
+  [Subjects.QueryRun]: { request: QueryRequest; reply: QueryReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];

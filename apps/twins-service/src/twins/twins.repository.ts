@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { changeWithEvent, type OutboxEntry } from '@odt/messaging';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { TWINS_SCHEMA } from '../database/data-source';
 import type { TwinDocument } from './twin-document';
 
@@ -27,8 +29,10 @@ export interface TwinRow {
 export class TwinsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** The hottest query of all: straight to the driver's pool, past TypeORM's per-query runner. */
   async get(id: string): Promise<TwinRow | undefined> {
-    const rows: TwinRow[] = await this.db.query(`SELECT id, model_id, etag, document FROM twins.twins WHERE id = $1`, [id]);
+    const pool = (this.db.driver as PostgresDriver).master as Pool;
+    const { rows } = await pool.query<TwinRow>(`SELECT id, model_id, etag, document FROM twins.twins WHERE id = $1`, [id]);
     return rows[0];
   }
 

@@ -49,19 +49,24 @@ export class TwinsService {
     checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
     const etag = randomUUID();
     const twin = toTwin(id, formatEtag(etag), doc);
+    const row = { id, model_id: modelId, etag, document: doc };
 
+    // A twin this replica has not seen is most likely new: try the insert before reading.
+    if (!this.recent.get(id) && !model.info.decommissioned && (await this.repo.insert(id, twinModel(model), etag, doc, this.events.created(twin)))) {
+      return this.written(twin, row);
+    }
     return this.withRetries(id, async (existing) => {
       if (existing && createOnly) throw TwinErrors.alreadyExists(id);
       if (!existing) {
         if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
-        if (await this.repo.insert(id, twinModel(model), etag, doc, this.events.created(twin))) return this.written(twin, { id, model_id: modelId, etag, document: doc });
+        if (await this.repo.insert(id, twinModel(model), etag, doc, this.events.created(twin))) return this.written(twin, row);
         if (createOnly) throw TwinErrors.alreadyExists(id);
         return undefined; // created concurrently: replace it
       }
       // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
       if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
       const event = this.events.updated(id, modelId, replacementPatch(existing, doc));
-      return (await this.repo.update(id, existing.etag, twinModel(model), etag, doc, event)) ? this.written(twin, { id, model_id: modelId, etag, document: doc }) : undefined;
+      return (await this.repo.update(id, existing.etag, twinModel(model), etag, doc, event)) ? this.written(twin, row) : undefined;
     });
   }
 
