@@ -22,7 +22,7 @@ export default [
           { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: pureLibBans },
           { sourceTag: 'type:domain', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain'], bannedExternalImports: pureLibBans },
           { sourceTag: 'type:util', onlyDependOnLibsWithTags: ['type:contracts', 'type:util'] },
-          { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:domain'] },
+          { sourceTag: 'type:data-access', onlyDependOnLibsWithTags: ['type:contracts', 'type:util', 'type:domain', 'type:data-access'] },
           { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:domain', 'type:data-access', 'type:util'] },
           // A service sees shared libs and its own scope, never another service's internals.
           { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared'] },

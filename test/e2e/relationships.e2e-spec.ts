@@ -116,6 +116,21 @@ describe('relationships through @azure/digital-twins-core', () => {
     await client.deleteDigitalTwin(floor);
   });
 
+  it('reports a retargeting PUT in its Update event, and writes nothing for an empty patch', async () => {
+    const nc: NatsConnection = await natsConnection();
+    try {
+      const [floor, a, b] = [await twin('floor'), await twin('room'), await twin('room')];
+      const created = await client.upsertRelationship(floor, 'rt', { $targetId: a, $relationshipName: 'feeds' });
+      expect((await client.updateRelationship(floor, 'rt', [])).etag).toBe(created.etag);
+      await client.upsertRelationship(floor, 'rt', { $targetId: b, $relationshipName: 'feeds' });
+      const events = (await readStream(nc, system.iso.stream, 10_000, 3000)).filter((e) => e.subject === `${floor}/relationships/rt`);
+      expect(events.map((e) => e.type)).toEqual([EventTypes.RelationshipCreate, EventTypes.RelationshipUpdate]);
+      expect(events[1].data).toEqual({ modelId: m.floor['@id'], patch: [{ op: 'replace', path: '/$targetId', value: b }] });
+    } finally {
+      await nc.close();
+    }
+  });
+
   it('emits Relationship.Create/Update/Delete events with ADT subjects and bodies', async () => {
     const nc: NatsConnection = await natsConnection();
     try {

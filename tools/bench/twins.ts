@@ -25,8 +25,9 @@ const MODEL = {
 const twinBody = (i: number) => ({ $metadata: { $model: MODEL['@id'] }, Temperature: 20, name: `room ${i}`, occupied: false });
 
 /**
- * `npm run bench -- twins`: (a) the raw Postgres limit of the write's transaction shape, then
- * (b) twin PATCHes, GETs and creates through the gateway, every one acknowledged after commit.
+ * `npm run bench -- twins`: creates through the gateway, then (a) the raw Postgres figure of the
+ * service's write statements, then (b) PATCHes and GETs through the gateway; every write is
+ * acknowledged only after commit.
  */
 export async function benchTwins(): Promise<void> {
   const load0 = os.loadavg();

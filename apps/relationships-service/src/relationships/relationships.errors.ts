@@ -22,6 +22,8 @@ export const RelationshipErrors = {
     new DomainError('PreconditionFailed', `If-None-Match: * header was specified but a relationship with the id ${relationshipId} was found on twin ${twinId}. Please specify a different relationship id.`),
   etagMismatch: (relationshipId: string) =>
     new DomainError('PreconditionFailed', `The If-Match header value does not match the current ETag of relationship ${relationshipId}.`),
+  tooContended: (relationshipId: string) =>
+    new DomainError('ServiceUnavailable', `Relationship ${relationshipId} is being written by too many requests at once; retry the request.`),
   tooMany: (name: string, max: number) =>
     new DomainError('ValidationFailed', `Relationship ${name} allows at most ${max} instances per source twin (maxMultiplicity).`),
 };

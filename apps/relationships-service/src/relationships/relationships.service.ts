@@ -47,7 +47,8 @@ export class RelationshipsService {
     if (declared.definition.target) {
       const targetModel = await this.catalog.resolve(target.model_id, requestId);
       // A target of a subtype is accepted: a twin of a model extending the DTDL target *is* one.
-      if (!targetModel?.isA(declared.definition.target)) throw RelationshipErrors.wrongTarget(input.name, declared.definition.target, target.model_id);
+      // A target whose model was deleted cannot be checked; ADT lets such twins gain incoming relationships.
+      if (targetModel && !targetModel.isA(declared.definition.target)) throw RelationshipErrors.wrongTarget(input.name, declared.definition.target, target.model_id);
     }
     this.validate(declared.validate(input.properties));
 
@@ -75,7 +76,8 @@ export class RelationshipsService {
         throw this.integrityError(err, sourceId, input.targetId);
       });
       if (outcome === 'done') return toRelationship(row);
-      if (createOnly || attempt >= 3) throw RelationshipErrors.alreadyExists(sourceId, relationshipId);
+      if (createOnly) throw RelationshipErrors.alreadyExists(sourceId, relationshipId);
+      if (attempt >= 3) throw RelationshipErrors.tooContended(relationshipId);
     }
   }
 
@@ -88,6 +90,8 @@ export class RelationshipsService {
       const row = await this.repo.lock(tx, sourceId, relationshipId);
       if (!row) throw await this.missing(sourceId, relationshipId);
       if (!matches(precondition, row.etag)) throw RelationshipErrors.etagMismatch(relationshipId);
+      // Nothing to change: no write, no new ETag, no event (as for twins).
+      if (ops.length === 0) return { etag: formatEtag(row.etag) };
       const [source] = await this.repo.twins([sourceId]);
       const model = await this.sourceModel(source.model_id, requestId);
       const declared = model.relationship(row.name);
@@ -186,7 +190,11 @@ function applyPropertyPatch(properties: Record<string, unknown>, ops: PatchOpera
 
 /** The effective change of a replacing PUT, for the `Relationship.Update` event. */
 function replacementPatch(before: RelationshipRow, after: RelationshipRow): PatchOperation[] {
-  return (compare(before.properties, after.properties) as Operation[])
+  const patch: PatchOperation[] = (compare(before.properties, after.properties) as Operation[])
     .filter((o) => o.op === 'add' || o.op === 'replace' || o.op === 'remove')
     .map((o) => (o.op === 'remove' ? { op: 'remove' as const, path: o.path } : { op: o.op as 'add' | 'replace', path: o.path, value: (o as { value: unknown }).value }));
+  // A replacement may also retarget or rename the relationship: consumers must see that too.
+  if (before.target_id !== after.target_id) patch.push({ op: 'replace', path: '/$targetId', value: after.target_id });
+  if (before.name !== after.name) patch.push({ op: 'replace', path: '/$relationshipName', value: after.name });
+  return patch;
 }
