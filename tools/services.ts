@@ -3,12 +3,13 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** The five processes of the system and their default ports. */
+/** The processes of the system and their default ports (the gateway last: it needs the others). */
 export const SERVICES = [
   { name: 'models-service', port: 8101 },
   { name: 'twins-service', port: 8102 },
   { name: 'relationships-service', port: 8103 },
   { name: 'event-router', port: 8104 },
+  { name: 'query-service', port: 8105 },
   { name: 'gateway', port: 8080 },
 ] as const;
 

@@ -4,7 +4,7 @@ import { allDataSourceOptions } from './migrations';
 import { SERVICES, spawnService, waitForReady } from './services';
 
 /**
- * `npm start`: migrate once, then run the five services against this machine's Postgres and NATS.
+ * `npm start`: migrate once, then run every service against this machine's Postgres and NATS.
  * Ctrl-C (or SIGTERM) shuts them all down gracefully. If one dies, the others are stopped too.
  */
 async function main(): Promise<void> {
@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     log('fatal', (err as Error).message);
     stopAll(1);
   });
-  if (!stopping) log('info', 'all services ready', { gateway: `http://127.0.0.1:${portOf(SERVICES[4])}` });
+  if (!stopping) log('info', 'all services ready', { gateway: `http://127.0.0.1:${portOf(SERVICES.find((s) => s.name === 'gateway')!)}` });
 }
 
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {

@@ -12,6 +12,8 @@ import { loadModelsConfig } from '../../apps/models-service/src/config';
 import { startModelsService } from '../../apps/models-service/src/main';
 import { loadRelationshipsConfig } from '../../apps/relationships-service/src/config';
 import { startRelationshipsService } from '../../apps/relationships-service/src/main';
+import { loadQueryConfig } from '../../apps/query-service/src/config';
+import { startQueryService } from '../../apps/query-service/src/main';
 import { loadTwinsConfig } from '../../apps/twins-service/src/config';
 import { startTwinsService } from '../../apps/twins-service/src/main';
 import { allDataSourceOptions } from '../../tools/migrations';
@@ -84,7 +86,7 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'gateway';
+type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'gateway';
 
 /**
  * Runs the services in this process against the real Postgres and NATS, each on a free port,
@@ -102,6 +104,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   for (let i = 2; i <= (options.twinsReplicas ?? 1); i++) apps[`twins${i}`] = await startTwinsService(loadTwinsConfig(env), false);
   if (!skip.has('relationships')) apps.relationships = await startRelationshipsService(loadRelationshipsConfig(env), false);
   if (!skip.has('router')) apps.router = await startEventRouter(loadRouterConfig(env), false);
+  if (!skip.has('query')) apps.query = await startQueryService(loadQueryConfig(env), false);
   apps.gateway = await startGateway(loadGatewayConfig(env), false);
   const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -109,7 +112,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
     gatewayUrl,
     apps,
     async stop() {
-      const order = ['gateway', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
+      const order = ['gateway', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
       for (const name of order) await apps[name]?.close();
       await cleanup(iso);
     },

@@ -1,0 +1,153 @@
+import { compileQuery } from './compile-query';
+
+const sqlOf = (query: string) => compileQuery(query).sql;
+
+describe('compileQuery', () => {
+  it('returns the bare twin for SELECT *, keyed and ordered by id', () => {
+    const compiled = compileQuery('SELECT * FROM DIGITALTWINS');
+    expect(compiled).toMatchObject({ kind: 'rows', params: [] });
+    expect(compiled.sql).toBe([
+      `SELECT jsonb_build_object('$dtId', t0.id, '$etag', ('W/"' || t0.etag::text || '"')) || t0.document AS row,`,
+      '  jsonb_build_array(t0.id) AS key',
+      'FROM twins.twins t0',
+      'ORDER BY t0.id',
+    ].join('\n'));
+  });
+
+  it('returns the bare relationship for SELECT * FROM RELATIONSHIPS, keyed by source and relationship id', () => {
+    const { sql } = compileQuery('SELECT * FROM RELATIONSHIPS R');
+    expect(sql).toContain(`jsonb_build_object('$relationshipId', r0.relationship_id, '$etag', ('W/"' || r0.etag::text || '"'), '$sourceId', r0.source_id, '$relationshipName', r0.name, '$targetId', r0.target_id) || r0.properties AS row`);
+    expect(sql).toContain('jsonb_build_array(r0.source_id, r0.relationship_id) AS key');
+  });
+
+  it('keys projections by alias, last property name or AS name, leaving out undefined properties', () => {
+    const compiled = compileQuery("SELECT T, T.comp.temp, T.$dtId, T.x AS y FROM DIGITALTWINS T WHERE T.$dtId = 'a'");
+    expect(compiled.params.slice(0, 6)).toEqual(['T', ['comp', 'temp'], 'temp', '$dtId', 'x', 'y']);
+    expect(compiled.sql).toContain('jsonb_build_object($1::text, jsonb_build_object(\'$dtId\', t0.id');
+    expect(compiled.sql).toContain("(CASE WHEN t0.document #> $2::text[] IS NULL THEN '{}'::jsonb ELSE jsonb_build_object($3::text, t0.document #> $2::text[]) END)");
+    expect(compiled.sql).toContain('jsonb_build_object($4::text, to_jsonb(t0.id))');
+  });
+
+  it('reads system properties from their columns', () => {
+    const { sql } = compileQuery(
+      "SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'a' AND T.$metadata.$model = 'm' AND T.$etag = 'e' AND T.$metadata.$lastUpdateTime > 't'",
+    );
+    expect(sql).toContain('t0.id = $1::text');
+    expect(sql).toContain('t0.model_id = $2::text');
+    expect(sql).toContain(`('W/"' || t0.etag::text || '"') = $3::text`);
+    expect(sql).toContain(`(CASE WHEN jsonb_typeof(t0.document #> $4::text[]) = 'string' THEN (t0.document #> $4::text[]) #>> '{}' END) COLLATE "C" > $5::text`);
+    const relationships = sqlOf("SELECT * FROM RELATIONSHIPS R WHERE R.$relationshipId = 'a' AND R.$sourceId = 'b' AND R.$targetId = 'c' AND R.$relationshipName = 'd' AND R.x = 1");
+    for (const column of ['relationship_id', 'source_id', 'target_id', 'name']) expect(relationships).toContain(`r0.${column} = `);
+    expect(relationships).toContain('r0.properties -> $5::text');
+  });
+
+  it('compares only values of the literal JSON type, so NOT keeps undefined and mistyped values out', () => {
+    expect(sqlOf('SELECT * FROM DIGITALTWINS DT WHERE NOT DT.Temperature <= 80')).toContain(
+      "WHERE NOT ((CASE WHEN jsonb_typeof(t0.document -> $1::text) = 'number' THEN (t0.document -> $1::text)::numeric END) <= $2::numeric)",
+    );
+    expect(sqlOf('SELECT * FROM DIGITALTWINS WHERE x != true')).toContain(
+      "(CASE WHEN jsonb_typeof(t0.document -> $1::text) = 'boolean' THEN (t0.document -> $1::text)::boolean END) <> $2::boolean",
+    );
+    expect(sqlOf('SELECT * FROM DIGITALTWINS WHERE x = null')).toContain("(CASE WHEN jsonb_typeof(t0.document -> $1::text) = 'null' THEN TRUE END)");
+    expect(sqlOf('SELECT * FROM DIGITALTWINS WHERE x < null')).toContain("THEN FALSE END");
+    expect(sqlOf('SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 5')).toContain('WHERE NULL::boolean');
+  });
+
+  it('compiles IN and NIN to jsonb arrays, and $dtId IN to an id array', () => {
+    const compiled = compileQuery("SELECT * FROM DIGITALTWINS T WHERE T.x IN ['a', 1, null] AND T.y NIN [true] AND T.$dtId IN ['a', 2]");
+    expect(compiled.sql).toContain('t0.document -> $1::text = ANY($2::jsonb[])');
+    expect(compiled.sql).toContain('NOT (t0.document -> $3::text = ANY($4::jsonb[]))');
+    expect(compiled.sql).toContain('t0.id = ANY($5::text[])');
+    expect(compiled.params).toEqual(['x', ['"a"', '1', 'null'], 'y', ['true'], ['a']]);
+  });
+
+  it('tests the model ancestry, or the model itself with exact', () => {
+    expect(sqlOf("SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:a;1')")).toContain('WHERE t0.model_ancestry @> ARRAY[$1::text]');
+    expect(sqlOf("SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, 'dtmi:a;1', exact)")).toContain('WHERE t0.model_id = $1::text');
+  });
+
+  it('makes type checks always true or false', () => {
+    expect(sqlOf('SELECT * FROM DIGITALTWINS T WHERE NOT IS_NULL(T.x)')).toContain("NOT (COALESCE(jsonb_typeof(t0.document -> $1::text) = 'null', FALSE))");
+    expect(sqlOf('SELECT * FROM DIGITALTWINS T WHERE IS_PRIMITIVE(T.x)')).toContain("COALESCE(jsonb_typeof(t0.document -> $1::text) IN ('string', 'number', 'boolean', 'null'), FALSE)");
+    expect(sqlOf('SELECT * FROM DIGITALTWINS T WHERE IS_DEFINED(T.x) AND IS_STRING(T.$dtId) AND IS_NUMBER(T.$dtId)')).toContain(
+      '(t0.document -> $1::text IS NOT NULL)\n  AND TRUE\n  AND FALSE',
+    );
+  });
+
+  it('matches strings with parameters, never with LIKE patterns', () => {
+    expect(sqlOf("SELECT * FROM DIGITALTWINS T WHERE STARTSWITH(T.$dtId, '%')")).toContain('starts_with(t0.id, $1::text)');
+    expect(sqlOf("SELECT * FROM DIGITALTWINS T WHERE ENDSWITH(T.$dtId, '_')")).toContain('right(t0.id, char_length($1::text)) = $1::text');
+    expect(sqlOf("SELECT * FROM DIGITALTWINS T WHERE CONTAINS(T.name, 'x')")).toContain(
+      "strpos((CASE WHEN jsonb_typeof(t0.document -> $1::text) = 'string' THEN (t0.document -> $1::text) #>> '{}' END), $2::text) > 0",
+    );
+  });
+
+  it('tests array items with containment of a one-item array', () => {
+    const compiled = compileQuery('SELECT T.name FROM DIGITALTWINS T WHERE ARRAY_CONTAINS(T.floors, 2)');
+    expect(compiled.sql).toContain("(CASE WHEN jsonb_typeof(t0.document -> $3::text) = 'array' THEN t0.document -> $3::text @> $4::jsonb END)");
+    expect(compiled.params[3]).toBe('[2]');
+  });
+
+  it('lets a single collection be read without its alias', () => {
+    expect(sqlOf("SELECT COUNT() FROM DIGITALTWINS c WHERE IS_OF_MODEL('dtmi:a;1') AND c.Capacity > 20 AND IS_BOOL(HasTemperature)")).toContain(
+      "COALESCE(jsonb_typeof(t0.document -> $4::text) = 'boolean', FALSE)",
+    );
+  });
+
+  it('follows a JOIN from the anchored twin, even when the anchor is the JOIN target', () => {
+    const sql = sqlOf("SELECT source FROM DIGITALTWINS source JOIN target RELATED source.feeds WHERE target.$dtId = 'x'");
+    expect(sql).toContain([
+      'FROM twins.twins t1',
+      'JOIN relationships.relationships r0 ON r0.target_id = t1.id AND r0.name = $2::text',
+      'JOIN twins.twins t0 ON t0.id = r0.source_id',
+      'WHERE t1.id = $3::text',
+    ].join('\n'));
+  });
+
+  it('accepts an anchor in every branch of an OR, and none that a branch lacks', () => {
+    expect(() => compileQuery("SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.x WHERE (T.$dtId = 'a' AND T.y = 1) OR T.$dtId IN ['b']")).not.toThrow();
+    expect(() => compileQuery("SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.x WHERE T.$dtId = 'a' OR C.$dtId = 'b'")).toThrow('must pin a twin');
+    expect(() => compileQuery("SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.x WHERE NOT T.$dtId = 'a'")).toThrow('must pin a twin');
+  });
+
+  it('binds each twin of a MATCH row once', () => {
+    const sql = sqlOf("SELECT A, B, C FROM DIGITALTWINS MATCH (A)-[:x]-(B)-[*2]-(C) WHERE A.$dtId = 'a'");
+    expect(sql).toContain('JOIN twins.twins t1 ON t1.id = CASE WHEN r0.source_id = t0.id THEN r0.target_id ELSE r0.source_id END AND t1.id <> t0.id');
+    expect(sql).toContain('JOIN twins.twins t2 ON t2.id = w1.twin_id AND t2.id NOT IN (t0.id, t1.id)');
+  });
+
+  it('starts a MATCH at its anchored twin and reverses the edges before it', () => {
+    const sql = sqlOf("SELECT A, B FROM DIGITALTWINS MATCH (A)-[:x*..3]->(B) WHERE B.$dtId = 'b'");
+    expect(sql).toContain('FROM twins.twins t1\nCROSS JOIN LATERAL (');
+    expect(sql).toContain('    SELECT step.source_id, walk.depth + 1\n    FROM walk JOIN relationships.relationships step ON step.target_id = walk.twin_id AND step.name = $3::text');
+  });
+
+  it('reads from the tables of the options', () => {
+    const sql = compileQuery("SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.x WHERE T.$dtId = 'a'", { tables: { twins: 'fx.t', relationships: 'fx.r' } }).sql;
+    expect(sql).toContain('FROM fx.t t0\nJOIN fx.r r0');
+    expect(() => compileQuery('SELECT * FROM DIGITALTWINS', { tables: { twins: 'x; DROP TABLE y' } })).toThrow(TypeError);
+  });
+
+  it("compiles ADT's COUNT() to one row {COUNT: n}", () => {
+    expect(compileQuery('SELECT COUNT() FROM RELATIONSHIPS')).toEqual({
+      kind: 'count',
+      sql: "SELECT jsonb_build_object('COUNT', count(*)) AS row,\n  '[]'::jsonb AS key\nFROM relationships.relationships r0",
+      params: [],
+    });
+  });
+
+  it('groups by resolved paths, so a bare name and alias.name are one group', () => {
+    const compiled = compileQuery('SELECT floor AS f, COUNT() AS n, MAX(T.t) FROM DIGITALTWINS T GROUP BY T.floor');
+    expect(compiled.kind).toBe('aggregate');
+    expect(compiled.params).toEqual(['f', 'n', 'MAX', 'floor', 't']);
+    expect(compiled.sql).toContain('SELECT t0.document -> $4::text AS g0, t0.document -> $5::text AS a0');
+    expect(compiled.sql).toContain('  GROUP BY source.g0\n) AS grouped');
+  });
+
+  it('orders by JSON values through LATERAL sort values, then by the row ids', () => {
+    const sql = sqlOf('SELECT * FROM DIGITALTWINS T ORDER BY T.x DESC');
+    expect(sql).toContain('jsonb_build_array(o0.rank, o0.number::text, o0.text, t0.id) AS key');
+    expect(sql).toContain('  FROM (SELECT t0.document -> $1::text AS v) AS sort_value\n) AS o0');
+    expect(sql).toContain('ORDER BY o0.rank DESC, o0.number DESC, o0.text DESC, t0.id');
+  });
+});

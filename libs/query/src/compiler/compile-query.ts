@@ -1,0 +1,88 @@
+import type { Query } from '../ast';
+import { queryLimits, type QueryLimits } from '../limits';
+import { parseQuery } from '../parser/parse-query';
+import { invalidQueryError } from '../query-errors';
+import { compileAggregateQuery } from './aggregate-query';
+import { anchoredTwins } from './anchor';
+import type { CompilationContext } from './compilation-context';
+import { compileCountQuery } from './count-query';
+import type { QueryPage } from './page';
+import { buildQueryGraph, type QueryGraph } from './query-graph';
+import { checkQueryRules } from './query-rules';
+import { QueryScope } from './query-scope';
+import { queryTables, type QueryTables } from './query-tables';
+import { compileRowsQuery } from './rows-query';
+import { SqlParameters } from './sql-parameters';
+
+export interface CompileOptions {
+  /** ADT's limits unless overridden. */
+  limits?: Partial<QueryLimits>;
+  /** Rows queries: the page to fetch. Without it, every row (up to TOP). */
+  page?: QueryPage;
+  tables?: Partial<QueryTables>;
+  /** `false` accepts ADT's language only: no ORDER BY, GROUP BY, SUM/AVG/MIN/MAX, OPTION. Default `true`. */
+  extensions?: boolean;
+}
+
+/** `rows`: pageable rows; `count`: ADT's one-row `{"COUNT": n}`; `aggregate`: extension, one page. */
+export type QueryKind = 'rows' | 'count' | 'aggregate';
+
+export interface CompiledQuery {
+  /** Parameterised PostgreSQL; each result row has `row` (jsonb, ADT's row shape) and `key` (jsonb array). */
+  sql: string;
+  params: unknown[];
+  kind: QueryKind;
+  /**
+   * Rows of this page (undefined: all). The SQL may fetch one more, only to tell that another page
+   * follows: read the result with `takePage`.
+   */
+  pageSize?: number;
+}
+
+/** Parses an ADT query and compiles it to one SQL statement; throws `SqlQueryError` when it is not valid. */
+export function compileQuery(text: string, options: CompileOptions = {}): CompiledQuery {
+  const limits = queryLimits(options.limits);
+  const query = parseQuery(text, limits);
+  checkQueryRules(query, limits, options.extensions ?? true);
+  const graph = buildQueryGraph(query.from, query.extended, limits);
+  const scope = new QueryScope(graph.collections);
+  const context: CompilationContext = {
+    query,
+    graph,
+    scope,
+    start: startNode(query, graph, scope),
+    tables: queryTables(options.tables),
+    params: new SqlParameters(),
+  };
+  const kind = queryKind(query);
+  const compiled = kind === 'rows'
+    ? compileRowsQuery(context, options.page)
+    : kind === 'count' ? compileCountQuery(context) : compileAggregateQuery(context);
+  return { ...compiled, params: context.params.values, kind };
+}
+
+/** The anchored twin, where the joins start; ADT requires one for JOIN and MATCH. */
+function startNode(query: Query, graph: QueryGraph, scope: QueryScope): number {
+  const anchors = anchoredTwins(query.where, scope);
+  const anchored = graph.nodes.findIndex((node) => anchors.has(node));
+  const needsAnchor = query.from.kind === 'match' || graph.edges.length > 0;
+  if (needsAnchor && anchored < 0 && !query.extended) {
+    const { from } = query;
+    throw invalidQueryError(
+      from.kind === 'twins' && from.joins.length > 0 ? from.joins[0].at : from.at,
+      "a query with JOIN or MATCH must pin a twin by id in its WHERE clause (alias.$dtId = '…' or alias.$dtId IN […]); " +
+        'OPTION (EXTENDED) lifts this rule',
+    );
+  }
+  return Math.max(anchored, 0);
+}
+
+function queryKind(query: Query): QueryKind {
+  const items = query.select.kind === 'items' ? query.select.items : [];
+  const aggregates = items.filter((item) => item.kind === 'aggregate');
+  if (aggregates.length === 0 && query.groupBy.length === 0) return 'rows';
+  if (query.select.kind === 'all') throw invalidQueryError(query.select.at, 'SELECT * cannot be grouped; select the GROUP BY properties and aggregates');
+  const [only] = items;
+  const plainCount = items.length === 1 && only.kind === 'aggregate' && only.aggregate.fn === 'COUNT' && only.as === undefined;
+  return plainCount && query.groupBy.length === 0 ? 'count' : 'aggregate';
+}
