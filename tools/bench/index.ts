@@ -1,8 +1,10 @@
+import { benchQuery } from './query';
 import { benchTwins } from './twins';
 
 /** `npm run bench -- <suite>`: the benchmarks, each against the real Postgres and NATS of this machine. */
 const suites: Record<string, () => Promise<void>> = {
   twins: benchTwins,
+  query: benchQuery,
 };
 
 async function main(): Promise<void> {
