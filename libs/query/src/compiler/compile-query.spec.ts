@@ -84,7 +84,7 @@ describe('compileQuery', () => {
 
   it('tests array items with containment of a one-item array', () => {
     const compiled = compileQuery('SELECT T.name FROM DIGITALTWINS T WHERE ARRAY_CONTAINS(T.floors, 2)');
-    expect(compiled.sql).toContain("(CASE WHEN jsonb_typeof(t0.document -> $3::text) = 'array' THEN t0.document -> $3::text @> $4::jsonb END)");
+    expect(compiled.sql).toContain("(CASE WHEN jsonb_typeof(t0.document -> $3::text) = 'array' THEN (t0.document -> $3::text) @> $4::jsonb END)");
     expect(compiled.params[3]).toBe('[2]');
   });
 

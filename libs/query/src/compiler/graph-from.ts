@@ -24,12 +24,12 @@ export function compileFromClause(graph: QueryGraph, start: number, tables: Quer
     const near = graph.nodes[forward ? edge.from : edge.to];
     const far = graph.nodes[forward ? edge.to : edge.from];
     const direction = forward ? edge.direction : reversed(edge.direction);
-    const distinctFrom = graph.distinctTwins ? [...bound].map((index) => graph.nodes[index]) : [];
+    const distinctFrom = graph.distinctTwins ? [...bound].map((node) => graph.nodes[node]) : [];
     const { binding } = edge;
-    lines.push(...(binding.kind === 'relationship'
-      ? relationshipJoin(edge, binding.relationship, near, direction, tables, params)
-      : walkJoin(edge, binding.sqlAlias, near, direction, tables, params)));
-    lines.push(twinJoin(far, binding.kind === 'relationship' ? farEnd(binding.relationship.sqlAlias, near, direction) : `${binding.sqlAlias}.twin_id`, distinctFrom, tables));
+    const [steps, farId] = binding.kind === 'relationship'
+      ? [[relationshipJoin(edge, binding.relationship, near, direction, tables, params)], farEnd(binding.relationship.sqlAlias, near, direction)]
+      : [walkJoin(edge, binding.sqlAlias, near, direction, tables, params), `${binding.sqlAlias}.twin_id`];
+    lines.push(...steps, twinJoin(far, farId, distinctFrom, tables));
     bound.add(forward ? edge.to : edge.from);
   }
   return lines.join('\n');
@@ -43,13 +43,13 @@ function relationshipJoin(
   direction: EdgeDirection,
   tables: QueryTables,
   params: SqlParameters,
-): string[] {
+): string {
   const r = relationship.sqlAlias;
   const n = near.sqlAlias;
   const on = direction === 'out'
     ? `${r}.source_id = ${n}.id`
     : direction === 'in' ? `${r}.target_id = ${n}.id` : `(${r}.source_id = ${n}.id OR ${r}.target_id = ${n}.id)`;
-  return [`JOIN ${tables.relationships} ${r} ON ${on}${relationshipNameFilter(r, edge.names, params)}`];
+  return `JOIN ${tables.relationships} ${r} ON ${on}${relationshipNameFilter(r, edge.names, params)}`;
 }
 
 /** The id of the relationship's other end. */

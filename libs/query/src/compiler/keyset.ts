@@ -29,8 +29,8 @@ export function afterKeyCondition(columns: SortColumn[], after: unknown[], param
 function checkedKeyValue(column: SortColumn, value: unknown): unknown {
   const valid =
     column.type === 'text' ? typeof value === 'string' && !value.includes('\u0000')
-    : column.type === 'integer' ? Number.isSafeInteger(value)
-    : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value);
+    : column.type === 'integer' ? Number.isInteger(value) && Math.abs(value as number) <= 2 ** 31 - 1
+    : typeof value === 'string' && value.length <= 1000 && /^-?\d+(\.\d+)?$/.test(value);
   if (!valid) throw invalidContinuationError();
   return value;
 }

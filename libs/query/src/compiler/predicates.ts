@@ -76,7 +76,7 @@ export function compileStringMatch(value: ValueSql, fn: StringFunction, text: st
 /** A top-level item of a JSON array (`@>` on a one-item array does not look into nested arrays). */
 export function compileArrayContains(value: ValueSql, item: Literal, params: SqlParameters): string {
   if (value.kind === 'text') return UNKNOWN;
-  return `(CASE WHEN jsonb_typeof(${value.sql}) = 'array' THEN ${value.sql} @> ${params.addJson([literalValue(item)])} END)`;
+  return `(CASE WHEN jsonb_typeof(${value.sql}) = 'array' THEN (${value.sql}) @> ${params.addJson([literalValue(item)])} END)`;
 }
 
 /** The value cast to `sqlType` when it has JSON type `jsonType`, else SQL NULL. */

@@ -53,6 +53,11 @@ describe('tokenize', () => {
     expect(tokenize("'it''s'").map((t) => t.kind)).toEqual(['string', 'string', 'end']);
   });
 
+  it('replaces lone surrogates in strings and escaped names, keeping pairs', () => {
+    expect(tokenize("'a\ud800b\udc00 😀'")[0]).toMatchObject({ value: 'a\ufffdb\ufffd 😀' });
+    expect(tokenize('[[x\udfff]]')[0]).toMatchObject({ name: 'x\ufffd' });
+  });
+
   it('reads hop ranges without taking the dots for decimals', () => {
     expect(kinds('*1..3')).toEqual(['symbol:*', 'number:1', 'symbol:..', 'number:3', 'end:']);
     expect(kinds('*..2')).toEqual(['symbol:*', 'symbol:..', 'number:2', 'end:']);

@@ -24,7 +24,7 @@ export function tokenize(text: string): Token[] {
     const number = escaped || word ? undefined : sticky(NUMBER, text, begin);
     if (escaped) {
       if (escaped[1].includes('\u0000')) throw noNulError(start);
-      tokens.push({ kind: 'identifier', name: escaped[1], escaped: true, text: escaped[0], ...start });
+      tokens.push({ kind: 'identifier', name: wellFormed(escaped[1]), escaped: true, text: escaped[0], ...start });
     } else if (word) {
       tokens.push({ kind: 'identifier', name: word[0], escaped: false, text: word[0], ...start });
     } else if (number) {
@@ -35,7 +35,7 @@ export function tokenize(text: string): Token[] {
       const literal = readString(text, begin);
       if (!literal) throw queryParseError(start.line, start.column, `unterminated string literal at ${quoted(text.slice(begin))}`);
       if (literal.value.includes('\u0000')) throw noNulError(start);
-      tokens.push({ kind: 'string', value: literal.value, text: text.slice(begin, literal.end), ...start });
+      tokens.push({ kind: 'string', value: wellFormed(literal.value), text: text.slice(begin, literal.end), ...start });
       cursor.advanceTo(literal.end);
       continue;
     } else {
@@ -52,6 +52,11 @@ export function tokenize(text: string): Token[] {
 /** Postgres text cannot hold NUL, so no name or literal may contain one. */
 function noNulError(start: { line: number; column: number }) {
   return queryParseError(start.line, start.column, 'the NUL character is not allowed in names or strings');
+}
+
+/** Lone UTF-16 surrogates become U+FFFD, as node-postgres would send them; Postgres JSON refuses them. */
+function wellFormed(text: string): string {
+  return text.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
 }
 
 function sticky(pattern: RegExp, text: string, offset: number): RegExpExecArray | null {
