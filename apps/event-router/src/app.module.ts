@@ -1,7 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MessagingModule, NATS_CONNECTION, natsReadiness } from '@odt/messaging';
-import { ROOT_LOGGER, ServiceKitModule } from '@odt/service-kit';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { serviceFoundation } from '@odt/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from './config';
 import { EventConsumer } from './consumer/event-consumer';
 
@@ -13,12 +11,7 @@ export class RouterAppModule {
     return {
       module: RouterAppModule,
       imports: [
-        ServiceKitModule.forRoot({
-          service: SERVICE_NAME,
-          logLevel: config.LOG_LEVEL,
-          readiness: { inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => [natsReadiness(nc)] },
-        }),
-        MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
+        ...serviceFoundation(SERVICE_NAME, config),
       ],
       providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer],
     };

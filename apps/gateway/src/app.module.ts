@@ -1,8 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { MessagingModule, NATS_CONNECTION, natsReadiness } from '@odt/messaging';
-import { ROOT_LOGGER, ServiceKitModule } from '@odt/service-kit';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { serviceFoundation } from '@odt/messaging';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
@@ -20,12 +18,7 @@ export class GatewayAppModule {
     return {
       module: GatewayAppModule,
       imports: [
-        ServiceKitModule.forRoot({
-          service: SERVICE_NAME,
-          logLevel: config.LOG_LEVEL,
-          readiness: { inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => [natsReadiness(nc)] },
-        }),
-        MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
+        ...serviceFoundation(SERVICE_NAME, config),
       ],
       controllers: [ModelsController, QueryController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],

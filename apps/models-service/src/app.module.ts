@@ -1,10 +1,6 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
 import { DtdlParser } from '@odt/dtdl';
-import { MessagingModule, NATS_CONNECTION, natsReadiness } from '@odt/messaging';
-import { ROOT_LOGGER, ServiceKitModule } from '@odt/service-kit';
-import type { NatsConnection } from '@nats-io/transport-node';
-import type { DataSource } from 'typeorm';
+import { serviceFoundation } from '@odt/messaging';
 import { MODELS_CONFIG, type ModelsConfig } from './config';
 import { modelsDataSourceOptions } from './database/data-source';
 import { ModelsHandlers } from './models/models.handlers';
@@ -33,19 +29,9 @@ export class ModelsAppModule {
     return {
       module: ModelsAppModule,
       imports: [
-        ServiceKitModule.forRoot({
-          service: SERVICE_NAME,
-          logLevel: config.LOG_LEVEL,
-          readiness: {
-            inject: [getDataSourceToken(), NATS_CONNECTION],
-            useFactory: (db: DataSource, nc: NatsConnection) => [
-              { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
-              natsReadiness(nc),
-            ],
-          },
+        ...serviceFoundation(SERVICE_NAME, config, {
+          database: { url: config.DATABASE_URL, options: modelsDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
         }),
-        MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
-        TypeOrmModule.forRoot(modelsDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE)),
       ],
       providers: [
         { provide: MODELS_CONFIG, useValue: config },

@@ -7,3 +7,4 @@ export * from './rpc-client';
 export * from './rpc-server';
 export * from './messaging.module';
 export * from './outbox-relay.module';
+export * from './service-foundation';

@@ -8,10 +8,14 @@ import { ReadinessService } from './health';
 import { PinoNestLogger, requestIdOf } from './logger';
 import { ROOT_LOGGER } from './service-kit.module';
 
+/** The settings of `baseConfigSchema` that bootstrapping reads. */
+export interface ServerConfig {
+  PORT: number;
+  HOST: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
 export interface BootstrapOptions {
-  port: number;
-  host: string;
-  shutdownTimeoutMs: number;
   /** Fastify options (body limit, ...) for services that serve more than health. */
   fastify?: ConstructorParameters<typeof FastifyAdapter>[0];
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
@@ -25,15 +29,15 @@ const PROBES = /^\/(healthz|readyz)(\?|$)/;
  * Starts a service: Fastify HTTP (health, and the API for the gateway), JSON logs, and a graceful
  * shutdown on SIGTERM/SIGINT that flips readiness, finishes in-flight work and drains NATS.
  */
-export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<NestFastifyApplication> {
+export async function bootstrapService(module: Type<unknown> | DynamicModule, config: ServerConfig, options: BootstrapOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ genReqId: (req: unknown) => requestIdOf(req as IncomingMessage), ...options.fastify });
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   logRequests(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, logger);
   await options.configure?.(app);
-  await app.listen(options.port, options.host);
-  if (options.handleSignals !== false) installSignalHandlers(app, logger, options.shutdownTimeoutMs);
+  await app.listen(config.PORT, config.HOST);
+  if (options.handleSignals !== false) installSignalHandlers(app, logger, config.SHUTDOWN_TIMEOUT_MS);
   // Under `npm start` a service must not outlive its supervisor, however the supervisor died.
   if (process.env.ODT_SUPERVISOR_PID) watchSupervisor(Number(process.env.ODT_SUPERVISOR_PID));
   return app;
@@ -85,4 +89,13 @@ function installSignalHandlers(app: INestApplication, logger: Logger, timeoutMs:
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+/** Runs `start` when `entry` is the program's main module; a failure to start is one fatal JSON line. */
+export function runIfMain(entry: NodeModule, service: string, start: () => Promise<unknown>): void {
+  if (require.main !== entry) return;
+  start().catch((err: unknown) => {
+    process.stderr.write(`${JSON.stringify({ level: 'fatal', service, msg: (err as Error).message })}\n`);
+    process.exit(1);
+  });
 }

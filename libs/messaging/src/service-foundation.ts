@@ -1,0 +1,47 @@
+import type { DynamicModule } from '@nestjs/common';
+import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
+import { ROOT_LOGGER, ServiceKitModule, type BaseConfig, type ReadinessCheck } from '@odt/service-kit';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { DataSource, DataSourceOptions } from 'typeorm';
+import { MessagingModule, NATS_CONNECTION, natsReadiness } from './messaging.module';
+import { OutboxRelayModule } from './outbox-relay.module';
+
+export interface FoundationOptions {
+  /** The service's tables: TypeORM, and Postgres in its readiness. */
+  database?: { url: string; options: DataSourceOptions };
+  /** The service's outbox relay. */
+  outbox?: { schema: string; enabled: boolean; pollIntervalMs: number };
+}
+
+/**
+ * The modules every service starts from: JSON logs and health (readiness: NATS, and Postgres when
+ * it has tables), the NATS connection with its request/reply client and server, and optionally
+ * TypeORM and the outbox relay.
+ */
+export function serviceFoundation(service: string, config: BaseConfig, options: FoundationOptions = {}): DynamicModule[] {
+  const { database, outbox } = options;
+  const readiness = database
+    ? {
+        inject: [getDataSourceToken(), NATS_CONNECTION],
+        useFactory: (db: DataSource, nc: NatsConnection): ReadinessCheck[] => [
+          { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+          natsReadiness(nc),
+        ],
+      }
+    : { inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection): ReadinessCheck[] => [natsReadiness(nc)] };
+  return [
+    ServiceKitModule.forRoot({ service, logLevel: config.LOG_LEVEL, readiness }),
+    MessagingModule.forRoot({ url: config.NATS_URL, service, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
+    ...(database ? [TypeOrmModule.forRoot(database.options)] : []),
+    ...(database && outbox
+      ? [OutboxRelayModule.forRoot({
+          enabled: outbox.enabled,
+          databaseUrl: database.url,
+          schema: outbox.schema,
+          stream: config.EVENTS_STREAM,
+          subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+          pollIntervalMs: outbox.pollIntervalMs,
+        })]
+      : []),
+  ];
+}
