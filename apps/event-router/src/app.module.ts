@@ -2,6 +2,10 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { serviceFoundation } from '@odt/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from './config';
 import { EventConsumer } from './consumer/event-consumer';
+import { routingDataSourceOptions } from './database/data-source';
+import { RoutingHandlers } from './routing/routing.handlers';
+import { RoutingRepository } from './routing/routing.repository';
+import { RoutingService } from './routing/routing.service';
 
 export const SERVICE_NAME = 'event-router';
 
@@ -11,9 +15,11 @@ export class RouterAppModule {
     return {
       module: RouterAppModule,
       imports: [
-        ...serviceFoundation(SERVICE_NAME, config),
+        ...serviceFoundation(SERVICE_NAME, config, {
+          database: { url: config.DATABASE_URL, options: routingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
+        }),
       ],
-      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer],
+      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer, RoutingRepository, RoutingService, RoutingHandlers],
     };
   }
 }

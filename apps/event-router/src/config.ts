@@ -1,10 +1,11 @@
-import { baseConfigSchema, loadConfig } from '@odt/service-kit';
+import { databaseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
-export const routerConfigSchema = baseConfigSchema.extend({
+export const routerConfigSchema = databaseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8104),
   /** Durable consumer name; replicas share it, so each event goes to one of them. */
   ROUTER_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('event-router'),
+  ROUTES_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
 });
 
 export type RouterConfig = z.infer<typeof routerConfigSchema>;

@@ -5,6 +5,8 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
 import { QueryController } from './query/query.controller';
+import { EndpointsController } from './routing/endpoints.controller';
+import { EventRoutesController } from './routing/event-routes.controller';
 import { RelationshipsController } from './relationships/relationships.controller';
 import { ComponentsController } from './twins/components.controller';
 import { TelemetryController } from './twins/telemetry.controller';
@@ -20,7 +22,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ModelsController, QueryController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
+      controllers: [ModelsController, QueryController, EventRoutesController, EndpointsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],
     };
   }

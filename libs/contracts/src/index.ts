@@ -4,5 +4,6 @@ export * from './flattened';
 export * from './models';
 export * from './query';
 export * from './relationships';
+export * from './routing';
 export * from './subjects';
 export * from './twins';

@@ -3,6 +3,7 @@ import type {
   GetModelRequest, ListModelsReply, ListModelsRequest, ModelData,
 } from './models';
 import type { QueryReply, QueryRequest } from './query';
+import type { Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest } from './routing';
 import type {
   DeleteRelationshipRequest, IncomingRelationship, ListPage, ListRelationshipsRequest, PatchRelationshipRequest, Relationship,
   RelationshipKey, UpsertRelationshipRequest,
@@ -37,6 +38,14 @@ export const Subjects = {
   RelationshipsList: 'odt.relationships.list',
   RelationshipsListIncoming: 'odt.relationships.incoming',
   QueryRun: 'odt.query.run',
+  RoutesPut: 'odt.routing.routes.put',
+  RoutesGet: 'odt.routing.routes.get',
+  RoutesList: 'odt.routing.routes.list',
+  RoutesDelete: 'odt.routing.routes.delete',
+  EndpointsPut: 'odt.routing.endpoints.put',
+  EndpointsGet: 'odt.routing.endpoints.get',
+  EndpointsList: 'odt.routing.endpoints.list',
+  EndpointsDelete: 'odt.routing.endpoints.delete',
 } as const;
 
 /**
@@ -74,6 +83,14 @@ export interface RpcContracts {
   [Subjects.RelationshipsList]: { request: ListRelationshipsRequest; reply: ListPage<Relationship> };
   [Subjects.RelationshipsListIncoming]: { request: ListRelationshipsRequest; reply: ListPage<IncomingRelationship> };
   [Subjects.QueryRun]: { request: QueryRequest; reply: QueryReply };
+  [Subjects.RoutesPut]: { request: PutEventRouteRequest; reply: null };
+  [Subjects.RoutesGet]: { request: NamedRequest; reply: EventRoute };
+  [Subjects.RoutesList]: { request: PageRequest; reply: ListPage<EventRoute> };
+  [Subjects.RoutesDelete]: { request: NamedRequest; reply: null };
+  [Subjects.EndpointsPut]: { request: PutEndpointRequest; reply: Endpoint };
+  [Subjects.EndpointsGet]: { request: NamedRequest; reply: Endpoint };
+  [Subjects.EndpointsList]: { request: PageRequest; reply: ListPage<Endpoint> };
+  [Subjects.EndpointsDelete]: { request: NamedRequest; reply: null };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];
