@@ -3,6 +3,7 @@ import { serviceFoundation } from '@odt/messaging';
 import { ROUTER_CONFIG, type RouterConfig } from './config';
 import { EventConsumer } from './consumer/event-consumer';
 import { routingDataSourceOptions } from './database/data-source';
+import { DeliveryManager } from './delivery/delivery-manager';
 import { RoutingHandlers } from './routing/routing.handlers';
 import { RoutingRepository } from './routing/routing.repository';
 import { RoutingService } from './routing/routing.service';
@@ -19,7 +20,7 @@ export class RouterAppModule {
           database: { url: config.DATABASE_URL, options: routingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
         }),
       ],
-      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer, RoutingRepository, RoutingService, RoutingHandlers],
+      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer, RoutingRepository, RoutingService, RoutingHandlers, DeliveryManager],
     };
   }
 }

@@ -1,0 +1,73 @@
+import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { ensureEventsStream, NATS_CONNECTION } from '@odt/messaging';
+import { ROOT_LOGGER } from '@odt/service-kit';
+import type { JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { RoutingRepository } from '../routing/routing.repository';
+import { EndpointWorker } from './endpoint-worker';
+import { NatsDelivery } from './nats-delivery';
+
+/** How often routes and endpoints are re-read: a changed filter applies within about this long. */
+const REFRESH_MS = 500;
+
+/**
+ * Keeps one worker per routed endpoint, in step with the routes table. Delivery exists for `nats`
+ * endpoints so far; the other kinds are stored but not yet delivered to (see docs/events.md).
+ */
+@Injectable()
+export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly workers = new Map<string, EndpointWorker>();
+  private readonly delivery: NatsDelivery;
+  private jsm?: JetStreamManager;
+  private timer?: NodeJS.Timeout;
+  private refreshing?: Promise<void>;
+
+  constructor(
+    private readonly repo: RoutingRepository,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
+    @Inject(ROOT_LOGGER) private readonly logger: Logger,
+  ) {
+    this.delivery = new NatsDelivery(nc);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX);
+    await this.refresh();
+    this.timer = setInterval(() => {
+      this.refreshing ??= this.refresh().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'routes refresh failed')).finally(() => {
+        this.refreshing = undefined;
+      });
+    }, REFRESH_MS);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.refreshing;
+    await Promise.all([...this.workers.values()].map((w) => w.stop()));
+  }
+
+  private async refresh(): Promise<void> {
+    const routed = await this.repo.routedEndpoints();
+    for (const [name, worker] of this.workers) {
+      if (!routed.some((r) => r.endpoint.name === name)) {
+        this.workers.delete(name);
+        await worker.stop();
+      }
+    }
+    for (const { endpoint, filters } of routed) {
+      if (endpoint.endpointType !== 'nats') continue;
+      let worker = this.workers.get(endpoint.name);
+      if (!worker) {
+        worker = new EndpointWorker(endpoint, this.nc, this.config.EVENTS_STREAM, this.delivery, this.logger);
+        worker.update(endpoint, filters);
+        this.workers.set(endpoint.name, worker);
+        await worker.start(this.jsm!);
+      } else {
+        worker.update(endpoint, filters);
+      }
+    }
+  }
+}

@@ -1,0 +1,83 @@
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
+import type { DigitalTwinsEvent, Endpoint } from '@odt/contracts';
+import { compileEventFilter, type CloudEventLike, type EventFilter } from '@odt/event-filter';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { Logger } from 'pino';
+import type { NatsDelivery } from './nats-delivery';
+
+const SECOND_NS = 1_000_000_000;
+
+/**
+ * One endpoint's delivery: its own durable consumer of the events stream (so a slow or dead
+ * endpoint delays no other), one event in flight at a time (so per-twin order holds), an event
+ * acknowledged only once delivered or filtered out, and a failed delivery retried with backoff.
+ */
+export class EndpointWorker {
+  private filters: EventFilter[] = [];
+  private messages?: ConsumerMessages;
+  private loop?: Promise<void>;
+
+  constructor(
+    private endpoint: Endpoint,
+    private readonly nc: NatsConnection,
+    private readonly stream: string,
+    private readonly delivery: NatsDelivery,
+    private readonly logger: Logger,
+  ) {}
+
+  /** The routes' filters changed (or the endpoint's settings): applies to the next event. */
+  update(endpoint: Endpoint, filters: string[]): void {
+    this.endpoint = endpoint;
+    this.filters = filters.map((f) => compileEventFilter(f));
+  }
+
+  async start(jsm: JetStreamManager): Promise<void> {
+    const durable = consumerName(this.endpoint.name);
+    await jsm.consumers.info(this.stream, durable).catch(() =>
+      jsm.consumers.add(this.stream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.Explicit,
+        // An endpoint receives what happens after it is first routed to, not the stream's history.
+        deliver_policy: DeliverPolicy.New,
+        max_ack_pending: 1,
+        ack_wait: 30 * SECOND_NS,
+        max_deliver: -1,
+      }),
+    );
+    const consumer = await jetstream(this.nc).consumers.get(this.stream, durable);
+    this.messages = await consumer.consume({ max_messages: 64 });
+    this.loop = this.run(this.messages);
+  }
+
+  async stop(): Promise<void> {
+    await this.messages?.close();
+    await this.loop;
+  }
+
+  private async run(messages: ConsumerMessages): Promise<void> {
+    for await (const msg of messages) {
+      let event: DigitalTwinsEvent;
+      try {
+        event = msg.json<DigitalTwinsEvent>();
+      } catch {
+        msg.term();
+        continue;
+      }
+      if (!this.filters.some((matches) => matches(event as unknown as CloudEventLike))) {
+        msg.ack();
+        continue;
+      }
+      try {
+        await this.delivery.deliver(this.endpoint, event, msg.data);
+        msg.ack();
+      } catch (err) {
+        const delayMs = Math.min(60_000, 500 * 2 ** Math.min(msg.info.deliveryCount, 7)) * (0.5 + Math.random());
+        this.logger.warn({ err: (err as Error).message, endpoint: this.endpoint.name, eventId: event.id, delayMs }, 'delivery failed; will retry');
+        msg.nak(delayMs);
+      }
+    }
+  }
+}
+
+/** JetStream consumer names allow `A-Z a-z 0-9 - _`, as endpoint names do. */
+export const consumerName = (endpoint: string): string => `endpoint-${endpoint}`;
