@@ -6,20 +6,22 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { RoutingRepository } from '../routing/routing.repository';
-import { EndpointWorker } from './endpoint-worker';
+import type { DeliveryTarget } from './delivery-target';
+import { EndpointWorker, type Deliver } from './endpoint-worker';
 import { NatsDelivery } from './nats-delivery';
+import { WebhookDelivery } from './webhook-delivery';
 
 /** How often routes and endpoints are re-read: a changed filter applies within about this long. */
 const REFRESH_MS = 500;
 
 /**
  * Keeps one worker per routed endpoint, in step with the routes table. Delivery exists for `nats`
- * endpoints so far; the other kinds are stored but not yet delivered to (see docs/events.md).
+ * and `webhook` endpoints so far; MQTT and AMQP ones are stored but not yet delivered to.
  */
 @Injectable()
 export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly workers = new Map<string, EndpointWorker>();
-  private readonly delivery: NatsDelivery;
+  private readonly deliverers: Partial<Record<string, Deliver>>;
   private jsm?: JetStreamManager;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
@@ -30,7 +32,12 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
-    this.delivery = new NatsDelivery(nc);
+    const nats = new NatsDelivery(nc);
+    const webhook = new WebhookDelivery();
+    this.deliverers = {
+      nats: (target, event, raw) => nats.deliver(target, event, raw),
+      webhook: (target, event) => webhook.deliver(target, event),
+    };
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -52,21 +59,29 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
   private async refresh(): Promise<void> {
     const routed = await this.repo.routedEndpoints();
     for (const [name, worker] of this.workers) {
-      if (!routed.some((r) => r.endpoint.name === name)) {
+      if (!routed.some((r) => r.endpoint.name === name && this.deliverers[r.endpoint.endpointType])) {
         this.workers.delete(name);
         await worker.stop();
       }
     }
-    for (const { endpoint, filters } of routed) {
-      if (endpoint.endpointType !== 'nats') continue;
+    for (const { endpoint, secret, filters } of routed) {
+      const deliver = this.deliverers[endpoint.endpointType];
+      if (!deliver) continue;
+      const target: DeliveryTarget = { endpoint, secret };
       let worker = this.workers.get(endpoint.name);
+      if (worker && worker.kind !== endpoint.endpointType) {
+        // The endpoint changed kind: its worker's way of delivering no longer applies.
+        this.workers.delete(endpoint.name);
+        await worker.stop();
+        worker = undefined;
+      }
       if (!worker) {
-        worker = new EndpointWorker(endpoint, this.nc, this.config.EVENTS_STREAM, this.delivery, this.logger);
-        worker.update(endpoint, filters);
+        worker = new EndpointWorker(target, this.nc, this.config.EVENTS_STREAM, deliver, this.logger);
+        worker.update(target, filters);
         this.workers.set(endpoint.name, worker);
         await worker.start(this.jsm!);
       } else {
-        worker.update(endpoint, filters);
+        worker.update(target, filters);
       }
     }
   }

@@ -1,9 +1,12 @@
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
-import type { DigitalTwinsEvent, Endpoint } from '@odt/contracts';
+import type { DigitalTwinsEvent } from '@odt/contracts';
 import { compileEventFilter, type CloudEventLike, type EventFilter } from '@odt/event-filter';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import type { NatsDelivery } from './nats-delivery';
+import type { DeliveryTarget } from './delivery-target';
+
+/** Sends one event to one endpoint; throws when the endpoint did not take it. */
+export type Deliver = (target: DeliveryTarget, event: DigitalTwinsEvent, raw: Uint8Array) => Promise<void>;
 
 const SECOND_NS = 1_000_000_000;
 
@@ -18,21 +21,25 @@ export class EndpointWorker {
   private loop?: Promise<void>;
 
   constructor(
-    private endpoint: Endpoint,
+    private target: DeliveryTarget,
     private readonly nc: NatsConnection,
     private readonly stream: string,
-    private readonly delivery: NatsDelivery,
+    private readonly deliver: Deliver,
     private readonly logger: Logger,
   ) {}
 
+  get kind(): string {
+    return this.target.endpoint.endpointType;
+  }
+
   /** The routes' filters changed (or the endpoint's settings): applies to the next event. */
-  update(endpoint: Endpoint, filters: string[]): void {
-    this.endpoint = endpoint;
+  update(target: DeliveryTarget, filters: string[]): void {
+    this.target = target;
     this.filters = filters.map((f) => compileEventFilter(f));
   }
 
   async start(jsm: JetStreamManager): Promise<void> {
-    const durable = consumerName(this.endpoint.name);
+    const durable = consumerName(this.target.endpoint.name);
     await jsm.consumers.info(this.stream, durable).catch(() =>
       jsm.consumers.add(this.stream, {
         durable_name: durable,
@@ -68,11 +75,11 @@ export class EndpointWorker {
         continue;
       }
       try {
-        await this.delivery.deliver(this.endpoint, event, msg.data);
+        await this.deliver(this.target, event, msg.data);
         msg.ack();
       } catch (err) {
         const delayMs = Math.min(60_000, 500 * 2 ** Math.min(msg.info.deliveryCount, 7)) * (0.5 + Math.random());
-        this.logger.warn({ err: (err as Error).message, endpoint: this.endpoint.name, eventId: event.id, delayMs }, 'delivery failed; will retry');
+        this.logger.warn({ err: (err as Error).message, endpoint: this.target.endpoint.name, eventId: event.id, delayMs }, 'delivery failed; will retry');
         msg.nak(delayMs);
       }
     }

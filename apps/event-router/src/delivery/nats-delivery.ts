@@ -1,6 +1,7 @@
-import type { DigitalTwinsEvent, Endpoint } from '@odt/contracts';
+import type { DigitalTwinsEvent } from '@odt/contracts';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { DeliveryTarget } from './delivery-target';
 
 /** How long the answer to "does a stream capture this subject?" is trusted. */
 const STREAM_LOOKUP_TTL_MS = 5000;
@@ -19,8 +20,8 @@ export class NatsDelivery {
     this.js = jetstream(nc);
   }
 
-  async deliver(endpoint: Endpoint, event: DigitalTwinsEvent, raw: Uint8Array): Promise<void> {
-    const subject = endpoint.subject!;
+  async deliver(target: DeliveryTarget, event: DigitalTwinsEvent, raw: Uint8Array): Promise<void> {
+    const subject = target.endpoint.subject!;
     if (await this.captured(subject)) {
       await this.js.publish(subject, raw, { msgID: event.id, timeout: 5000 });
     } else {

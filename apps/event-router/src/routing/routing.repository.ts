@@ -49,13 +49,13 @@ export class RoutingRepository {
     return count > 0 ? 'deleted' : 'missing';
   }
 
-  /** Every endpoint with at least one route, with those routes' filters. */
-  async routedEndpoints(): Promise<{ endpoint: Endpoint; filters: string[] }[]> {
-    const rows: (EndpointRow & { filters: string[] })[] = await this.db.query(
-      `SELECT e.name, e.settings, e.secret IS NOT NULL AS has_secret, array_agg(r.filter ORDER BY r.id) AS filters
+  /** Every endpoint with at least one route, with those routes' filters and its secret (for delivery only). */
+  async routedEndpoints(): Promise<{ endpoint: Endpoint; secret?: string; filters: string[] }[]> {
+    const rows: (EndpointRow & { secret: string | null; filters: string[] })[] = await this.db.query(
+      `SELECT e.name, e.settings, e.secret, e.secret IS NOT NULL AS has_secret, array_agg(r.filter ORDER BY r.id) AS filters
        FROM routing.endpoints e JOIN routing.routes r ON r.endpoint_name = e.name GROUP BY e.name`,
     );
-    return rows.map((r) => ({ endpoint: toEndpoint(r), filters: r.filters }));
+    return rows.map((r) => ({ endpoint: toEndpoint(r), secret: r.secret ?? undefined, filters: r.filters }));
   }
 
   async putRoute(route: EventRoute): Promise<void> {

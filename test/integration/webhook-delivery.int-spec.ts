@@ -1,0 +1,94 @@
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { EventTypes } from '@odt/contracts';
+import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { startSystem, type TestSystem } from '../support/system';
+
+interface Received {
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+/** Routes deliver to a webhook with the CloudEvents HTTP binding, signed, and retry after a failure. */
+describe('delivery to a webhook endpoint', () => {
+  let system: TestSystem;
+  let m: ReturnType<typeof buildingModels>;
+  let receiver: http.Server;
+  let receiverUrl: string;
+  const received: Received[] = [];
+  let failNext = 0;
+
+  beforeAll(async () => {
+    receiver = http.createServer((req, res) => {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        if (failNext > 0) {
+          failNext--;
+          res.writeHead(500).end();
+          return;
+        }
+        received.push({ headers: req.headers, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+    system = await startSystem({ without: ['relationships', 'query'] });
+    m = buildingModels(uniqueDtmiPrefix());
+    expect(await api('POST', '/models', m.all)).toBe(201);
+  });
+  afterAll(async () => {
+    await system?.stop();
+    await new Promise((resolve) => receiver.close(resolve));
+  });
+
+  async function api(method: string, route: string, body?: unknown) {
+    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    await res.arrayBuffer();
+    return res.status;
+  }
+
+  async function until(check: () => boolean, ms = 15_000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  }
+
+  const room = () => ({ $metadata: { $model: m.room['@id'] }, thermostat: { $metadata: {} } });
+
+  it('posts structured CloudEvents with the custom headers and a valid signature, retrying a 500', async () => {
+    const secret = 'a-webhook-secret-of-32-characters';
+    expect(await api('PUT', '/endpoints/hook', { endpointType: 'webhook', url: `${receiverUrl}/events`, secret, headers: { 'X-Team': 'facilities' } })).toBe(200);
+    expect(await api('PUT', '/eventroutes/to-hook', { endpointName: 'hook', filter: `type = '${EventTypes.TwinCreate}'` })).toBe(204);
+    await new Promise((r) => setTimeout(r, 1500));
+    failNext = 1; // the first attempt fails: the event must come again
+    expect(await api('PUT', '/digitaltwins/w1', room())).toBe(200);
+    expect(await api('PUT', '/digitaltwins/w2', room())).toBe(200);
+    await until(() => received.length >= 2);
+    expect(received.map((r) => JSON.parse(r.body).subject)).toEqual(['w1', 'w2']);
+    const first = received[0];
+    expect(first.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+    expect(first.headers['x-team']).toBe('facilities');
+    expect(first.headers['x-odt-signature-256']).toBe(`sha256=${createHmac('sha256', secret).update(first.body).digest('hex')}`);
+    expect(JSON.parse(first.body)).toMatchObject({ specversion: '1.0', type: EventTypes.TwinCreate, data: { $dtId: 'w1' } });
+  });
+
+  it('uses the binary mode when asked: attributes as ce- headers, the data as the body', async () => {
+    received.length = 0;
+    expect(await api('PUT', '/endpoints/binary', { endpointType: 'webhook', url: `${receiverUrl}/binary`, mode: 'binary' })).toBe(200);
+    expect(await api('PUT', '/eventroutes/to-binary', { endpointName: 'binary', filter: `type = '${EventTypes.TwinDelete}'` })).toBe(204);
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await api('PUT', '/digitaltwins/w3', room())).toBe(200);
+    expect(await api('DELETE', '/digitaltwins/w3')).toBe(204);
+    await until(() => received.some((r) => r.headers['ce-type'] === EventTypes.TwinDelete));
+    const binary = received.find((r) => r.headers['ce-type'] === EventTypes.TwinDelete)!;
+    expect(binary.headers['ce-subject']).toBe('w3');
+    expect(binary.headers['content-type']).toMatch(/^application\/json/);
+    expect(JSON.parse(binary.body)).toMatchObject({ $dtId: 'w3' });
+  });
+});
