@@ -9,19 +9,22 @@ import { RoutingRepository } from '../routing/routing.repository';
 import type { DeliveryTarget } from './delivery-target';
 import { EndpointWorker, type Deliver } from './endpoint-worker';
 import { NatsDelivery } from './nats-delivery';
+import { AmqpDelivery } from './amqp-delivery';
+import { MqttDelivery } from './mqtt-delivery';
 import { WebhookDelivery } from './webhook-delivery';
 
 /** How often routes and endpoints are re-read: a changed filter applies within about this long. */
 const REFRESH_MS = 500;
 
 /**
- * Keeps one worker per routed endpoint, in step with the routes table. Delivery exists for `nats`
- * and `webhook` endpoints so far; MQTT and AMQP ones are stored but not yet delivered to.
+ * Keeps one worker per routed endpoint (nats, webhook, MQTT, AMQP), in step with the routes table.
  */
 @Injectable()
 export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly workers = new Map<string, EndpointWorker>();
   private readonly deliverers: Partial<Record<string, Deliver>>;
+  private readonly mqtt = new MqttDelivery();
+  private readonly amqp = new AmqpDelivery();
   private jsm?: JetStreamManager;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
@@ -37,6 +40,8 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     this.deliverers = {
       nats: (target, event, raw) => nats.deliver(target, event, raw),
       webhook: (target, event) => webhook.deliver(target, event),
+      mqtt: (target, event) => this.mqtt.deliver(target, event),
+      amqp: (target, event) => this.amqp.deliver(target, event),
     };
   }
 
@@ -54,6 +59,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     clearInterval(this.timer);
     await this.refreshing;
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
+    await Promise.all([this.mqtt.close(), this.amqp.close()]);
   }
 
   private async refresh(): Promise<void> {
