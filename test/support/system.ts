@@ -74,6 +74,7 @@ export async function cleanup(iso: TestIsolation): Promise<void> {
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(iso.stream).catch(() => undefined);
+    await jsm.streams.delete(`${iso.stream}_DEADLETTER`).catch(() => undefined);
   } finally {
     await nc.close();
   }

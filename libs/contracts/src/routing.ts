@@ -44,3 +44,22 @@ export interface PageRequest {
   maxItemsPerPage: number;
   cursor?: string;
 }
+
+/** An event an endpoint never took (after its attempts or time-to-live), kept for replay. */
+export interface DeadLetterView {
+  endpoint: string;
+  reason: string;
+  attempts: number;
+  deadLetteredAt: string;
+  event: unknown;
+}
+
+export interface DeadLettersRequest {
+  endpoint: string;
+  maxItemsPerPage: number;
+}
+
+export interface ReplayReply {
+  replayed: number;
+  remaining: number;
+}

@@ -3,7 +3,9 @@ import type {
   GetModelRequest, ListModelsReply, ListModelsRequest, ModelData,
 } from './models';
 import type { QueryReply, QueryRequest } from './query';
-import type { Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest } from './routing';
+import type {
+  DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
+} from './routing';
 import type {
   DeleteRelationshipRequest, IncomingRelationship, ListPage, ListRelationshipsRequest, PatchRelationshipRequest, Relationship,
   RelationshipKey, UpsertRelationshipRequest,
@@ -46,6 +48,8 @@ export const Subjects = {
   EndpointsGet: 'odt.routing.endpoints.get',
   EndpointsList: 'odt.routing.endpoints.list',
   EndpointsDelete: 'odt.routing.endpoints.delete',
+  DeadLettersList: 'odt.routing.deadletters.list',
+  DeadLettersReplay: 'odt.routing.deadletters.replay',
 } as const;
 
 /**
@@ -91,6 +95,8 @@ export interface RpcContracts {
   [Subjects.EndpointsGet]: { request: NamedRequest; reply: Endpoint };
   [Subjects.EndpointsList]: { request: PageRequest; reply: ListPage<Endpoint> };
   [Subjects.EndpointsDelete]: { request: NamedRequest; reply: null };
+  [Subjects.DeadLettersList]: { request: DeadLettersRequest; reply: { value: DeadLetterView[] } };
+  [Subjects.DeadLettersReplay]: { request: NamedRequest; reply: ReplayReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];

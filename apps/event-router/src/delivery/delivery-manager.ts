@@ -10,6 +10,7 @@ import type { DeliveryTarget } from './delivery-target';
 import { EndpointWorker, type Deliver } from './endpoint-worker';
 import { NatsDelivery } from './nats-delivery';
 import { AmqpDelivery } from './amqp-delivery';
+import { DeadLetters, type DeadLetter } from './dead-letters';
 import { MqttDelivery } from './mqtt-delivery';
 import { WebhookDelivery } from './webhook-delivery';
 
@@ -25,6 +26,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
   private readonly deliverers: Partial<Record<string, Deliver>>;
   private readonly mqtt = new MqttDelivery();
   private readonly amqp = new AmqpDelivery();
+  readonly deadLetters: DeadLetters;
   private jsm?: JetStreamManager;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
@@ -35,6 +37,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
   ) {
+    this.deadLetters = new DeadLetters(nc, config.DEADLETTER_STREAM ?? `${config.EVENTS_STREAM}_DEADLETTER`, `${config.EVENTS_SUBJECT_PREFIX}-deadletter`);
     const nats = new NatsDelivery(nc);
     const webhook = new WebhookDelivery();
     this.deliverers = {
@@ -47,6 +50,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     this.jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX);
+    await this.deadLetters.ensureStream();
     await this.refresh();
     this.timer = setInterval(() => {
       this.refreshing ??= this.refresh().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'routes refresh failed')).finally(() => {
@@ -60,6 +64,29 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     await this.refreshing;
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     await Promise.all([this.mqtt.close(), this.amqp.close()]);
+  }
+
+  listDeadLetters(endpoint: string, limit: number): Promise<DeadLetter[]> {
+    return this.deadLetters.list(endpoint, limit);
+  }
+
+  /** Delivers an endpoint's dead letters again, oldest first, removing each one it delivers; stops at the first failure. */
+  async replayDeadLetters(endpoint: string): Promise<{ replayed: number; remaining: number }> {
+    const target = await this.repo.deliveryTarget(endpoint);
+    const deliver = target && this.deliverers[target.endpoint.endpointType];
+    const letters = await this.deadLetters.list(endpoint, 10_000);
+    if (!target || !deliver) return { replayed: 0, remaining: letters.length };
+    let replayed = 0;
+    for (const letter of letters) {
+      try {
+        await deliver(target, letter.event, Buffer.from(JSON.stringify(letter.event)));
+      } catch {
+        break;
+      }
+      await this.deadLetters.remove(letter.sequence);
+      replayed++;
+    }
+    return { replayed, remaining: letters.length - replayed };
   }
 
   private async refresh(): Promise<void> {
@@ -82,7 +109,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
         worker = undefined;
       }
       if (!worker) {
-        worker = new EndpointWorker(target, this.nc, this.config.EVENTS_STREAM, deliver, this.logger);
+        worker = new EndpointWorker(target, this.nc, this.config.EVENTS_STREAM, deliver, this.deadLetters, this.logger);
         worker.update(target, filters);
         this.workers.set(endpoint.name, worker);
         await worker.start(this.jsm!);

@@ -1,8 +1,9 @@
-import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { DigitalTwinsEvent } from '@odt/contracts';
 import { compileEventFilter, type CloudEventLike, type EventFilter } from '@odt/event-filter';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import type { DeadLetters } from './dead-letters';
 import type { DeliveryTarget } from './delivery-target';
 
 /** Sends one event to one endpoint; throws when the endpoint did not take it. */
@@ -25,6 +26,7 @@ export class EndpointWorker {
     private readonly nc: NatsConnection,
     private readonly stream: string,
     private readonly deliver: Deliver,
+    private readonly deadLetters: DeadLetters,
     private readonly logger: Logger,
   ) {}
 
@@ -61,6 +63,34 @@ export class EndpointWorker {
     await this.loop;
   }
 
+  /** Retry with exponential backoff and jitter; past the attempts or the time-to-live, dead-letter it. */
+  private async failed(msg: JsMsg, event: DigitalTwinsEvent, reason: string): Promise<void> {
+    const { endpoint } = this.target;
+    const attempts = msg.info.deliveryCount;
+    const ageSeconds = (Date.now() - Date.parse(event.time)) / 1000;
+    const exhausted = attempts >= (endpoint.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) || ageSeconds > (endpoint.retry?.ttlSeconds ?? DEFAULT_TTL_SECONDS);
+    if (!exhausted) {
+      const delayMs = Math.min(60_000, 500 * 2 ** Math.min(attempts - 1, 7)) * (0.5 + Math.random());
+      this.logger.warn({ err: reason, endpoint: endpoint.name, eventId: event.id, attempts, delayMs }, 'delivery failed; will retry');
+      msg.nak(delayMs);
+      return;
+    }
+    if (endpoint.deadLetter?.enabled === false) {
+      this.logger.error({ err: reason, endpoint: endpoint.name, eventId: event.id, attempts }, 'delivery abandoned; dead-lettering is off for this endpoint');
+      msg.term();
+      return;
+    }
+    try {
+      await this.deadLetters.add(endpoint.name, event, reason, attempts);
+      this.logger.warn({ err: reason, endpoint: endpoint.name, eventId: event.id, attempts }, 'event dead-lettered');
+      msg.term();
+    } catch (err) {
+      // The dead-letter stream is out of reach: keep the event and try it all again later.
+      this.logger.error({ err: (err as Error).message, endpoint: endpoint.name, eventId: event.id }, 'dead-lettering failed; will retry');
+      msg.nak(60_000);
+    }
+  }
+
   private async run(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       let event: DigitalTwinsEvent;
@@ -78,13 +108,15 @@ export class EndpointWorker {
         await this.deliver(this.target, event, msg.data);
         msg.ack();
       } catch (err) {
-        const delayMs = Math.min(60_000, 500 * 2 ** Math.min(msg.info.deliveryCount, 7)) * (0.5 + Math.random());
-        this.logger.warn({ err: (err as Error).message, endpoint: this.target.endpoint.name, eventId: event.id, delayMs }, 'delivery failed; will retry');
-        msg.nak(delayMs);
+        await this.failed(msg, event, (err as Error).message);
       }
     }
   }
 }
+
+/** Event Grid's defaults for the next hop: 30 attempts, 24 hours. */
+export const DEFAULT_MAX_ATTEMPTS = 30;
+export const DEFAULT_TTL_SECONDS = 24 * 3600;
 
 /** JetStream consumer names allow `A-Z a-z 0-9 - _`, as endpoint names do. */
 export const consumerName = (endpoint: string): string => `endpoint-${endpoint}`;

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Subjects, type ReplyOf, type RequestOf } from '@odt/contracts';
 import { RpcHandler } from '@odt/messaging';
+import { DeliveryManager } from '../delivery/delivery-manager';
 import { RoutingService } from './routing.service';
 
 type S = typeof Subjects;
@@ -8,7 +9,10 @@ type S = typeof Subjects;
 /** The event router's internal API for routes and endpoints (see docs/internal-api.md). */
 @Injectable()
 export class RoutingHandlers {
-  constructor(private readonly routing: RoutingService) {}
+  constructor(
+    private readonly routing: RoutingService,
+    private readonly delivery: DeliveryManager,
+  ) {}
 
   @RpcHandler(Subjects.RoutesPut)
   async putRoute(req: RequestOf<S['RoutesPut']>): Promise<null> {
@@ -51,5 +55,18 @@ export class RoutingHandlers {
   async deleteEndpoint(req: RequestOf<S['EndpointsDelete']>): Promise<null> {
     await this.routing.deleteEndpoint(req.id);
     return null;
+  }
+
+  @RpcHandler(Subjects.DeadLettersList)
+  async deadLetters(req: RequestOf<S['DeadLettersList']>): Promise<ReplyOf<S['DeadLettersList']>> {
+    await this.routing.getEndpoint(req.endpoint);
+    const letters = await this.delivery.listDeadLetters(req.endpoint, Math.min(Math.max(1, req.maxItemsPerPage), 1000));
+    return { value: letters.map(({ sequence: _s, ...letter }) => letter) };
+  }
+
+  @RpcHandler(Subjects.DeadLettersReplay)
+  async replay(req: RequestOf<S['DeadLettersReplay']>): Promise<ReplyOf<S['DeadLettersReplay']>> {
+    await this.routing.getEndpoint(req.id);
+    return this.delivery.replayDeadLetters(req.id);
   }
 }

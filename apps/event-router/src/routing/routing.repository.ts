@@ -58,6 +58,13 @@ export class RoutingRepository {
     return rows.map((r) => ({ endpoint: toEndpoint(r), secret: r.secret ?? undefined, filters: r.filters }));
   }
 
+  /** One endpoint with its secret, for delivery only. */
+  async deliveryTarget(name: string): Promise<{ endpoint: Endpoint; secret?: string } | undefined> {
+    const rows: (EndpointRow & { secret: string | null })[] = await this.db.query(
+      `SELECT name, settings, secret, secret IS NOT NULL AS has_secret FROM routing.endpoints WHERE name = $1`, [name]);
+    return rows[0] && { endpoint: toEndpoint(rows[0]), secret: rows[0].secret ?? undefined };
+  }
+
   async putRoute(route: EventRoute): Promise<void> {
     await this.db.query(
       `INSERT INTO routing.routes (id, endpoint_name, filter) VALUES ($1, $2, $3)

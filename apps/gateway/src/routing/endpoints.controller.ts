@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Put, Query, Req } from '@nestjs/common';
-import { Subjects, type Endpoint } from '@odt/contracts';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Post, Put, Query, Req } from '@nestjs/common';
+import { Subjects, type DeadLetterView, type Endpoint, type ReplayReply } from '@odt/contracts';
 import { RpcClient } from '@odt/messaging';
 import type { FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -36,5 +36,18 @@ export class EndpointsController {
   @HttpCode(204)
   async delete(@Param('name') name: string, @Req() req: FastifyRequest): Promise<void> {
     await this.rpc.request(Subjects.EndpointsDelete, { id: name }, { requestId: requestIdOf(req) });
+  }
+
+  /** Events this endpoint never took (after its attempts or time-to-live), oldest first. */
+  @Get(':name/deadletters')
+  deadLetters(@Param('name') name: string, @Headers('max-items-per-page') maxItems: string | undefined, @Req() req: FastifyRequest): Promise<{ value: DeadLetterView[] }> {
+    return this.rpc.request(Subjects.DeadLettersList, { endpoint: name, maxItemsPerPage: pageSize(maxItems, 100) }, { requestId: requestIdOf(req) });
+  }
+
+  /** Delivers the dead letters again; each one delivered leaves the list. */
+  @Post(':name/deadletters/replay')
+  @HttpCode(200)
+  replay(@Param('name') name: string, @Req() req: FastifyRequest): Promise<ReplayReply> {
+    return this.rpc.request(Subjects.DeadLettersReplay, { id: name }, { requestId: requestIdOf(req), timeoutMs: 120_000 });
   }
 }
