@@ -4,6 +4,7 @@ import { serviceFoundation } from '@odt/messaging';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
+import { LiveEventsController } from './events/live-events.controller';
 import { QueryController } from './query/query.controller';
 import { EndpointsController } from './routing/endpoints.controller';
 import { EventRoutesController } from './routing/event-routes.controller';
@@ -22,7 +23,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ModelsController, QueryController, EventRoutesController, EndpointsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
+      controllers: [ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],
     };
   }
