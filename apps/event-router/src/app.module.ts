@@ -6,6 +6,7 @@ import { routingDataSourceOptions } from './database/data-source';
 import { DeliveryManager } from './delivery/delivery-manager';
 import { RoutingHandlers } from './routing/routing.handlers';
 import { RoutingRepository } from './routing/routing.repository';
+import { RoutesFile } from './routing/routes-file';
 import { RoutingService } from './routing/routing.service';
 
 export const SERVICE_NAME = 'event-router';
@@ -20,7 +21,7 @@ export class RouterAppModule {
           database: { url: config.DATABASE_URL, options: routingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
         }),
       ],
-      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer, RoutingRepository, RoutingService, RoutingHandlers, DeliveryManager],
+      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer, RoutingRepository, RoutingService, RoutingHandlers, DeliveryManager, RoutesFile],
     };
   }
 }

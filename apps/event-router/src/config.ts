@@ -7,6 +7,8 @@ export const routerConfigSchema = databaseConfigSchema.extend({
   ROUTER_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('event-router'),
   /** Stream of events no endpoint took; default `<EVENTS_STREAM>_DEADLETTER`. */
   DEADLETTER_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
+  /** A YAML file of endpoints and routes, applied at start and on every change (routes as code). */
+  ROUTES_FILE: z.string().min(1).optional(),
   ROUTES_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
 });
 
