@@ -1,0 +1,3 @@
+export * from './events';
+export * from './process-once';
+export * from './subscriber';
