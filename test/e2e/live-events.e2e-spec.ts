@@ -1,5 +1,6 @@
 import { EventTypes } from '@odt/contracts';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { callGateway } from '../support/gateway';
 import { startSystem, type TestSystem } from '../support/system';
 
 interface SseEvent {
@@ -20,15 +21,7 @@ describe('GET /events (Server-Sent Events)', () => {
   });
   afterAll(() => system?.stop());
 
-  async function api(method: string, route: string, body?: unknown): Promise<number> {
-    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  }
+  const api = async (method: string, route: string, body?: unknown) => (await callGateway(system.gatewayUrl, method, route, body)).status;
 
   /** Opens the stream and collects events until `count` arrived (or a timeout), then closes it. */
   async function listen(filter: string, count: number, act: () => Promise<void>, lastEventId?: string): Promise<SseEvent[]> {

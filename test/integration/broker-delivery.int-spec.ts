@@ -2,6 +2,7 @@ import { connect as amqpConnect, type ChannelModel } from 'amqplib';
 import { connectAsync, type MqttClient } from 'mqtt';
 import { EventTypes } from '@odt/contracts';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { callGateway, until } from '../support/gateway';
 import { startSystem, type TestSystem } from '../support/system';
 
 const MQTT_URL = process.env.TEST_MQTT_URL ?? 'mqtt://127.0.0.1:1883';
@@ -27,20 +28,7 @@ describe('delivery to MQTT and AMQP endpoints', () => {
     await amqp?.close();
   });
 
-  async function api(method: string, route: string, body?: unknown) {
-    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  }
-
-  async function until(check: () => boolean, ms = 15_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  }
+  const api = async (method: string, route: string, body?: unknown) => (await callGateway(system.gatewayUrl, method, route, body)).status;
 
   const room = () => ({ $metadata: { $model: m.room['@id'] }, thermostat: { $metadata: {} } });
 

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventTypes, type DigitalTwinsEvent } from '@odt/contracts';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { callGateway, until } from '../support/gateway';
 import { natsConnection, startSystem, type TestSystem } from '../support/system';
 
 /**
@@ -38,20 +39,7 @@ describe('dead letters', () => {
     await new Promise((resolve) => receiver.close(resolve));
   });
 
-  async function api(method: string, route: string, body?: unknown) {
-    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined };
-  }
-
-  async function until(check: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!(await check()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  }
+  const api = async (method: string, route: string, body?: unknown) => (await callGateway(system.gatewayUrl, method, route, body));
 
   it('dead-letters after the attempts, keeps the other endpoint flowing, and replays', async () => {
     const m = buildingModels(uniqueDtmiPrefix());

@@ -3,6 +3,7 @@ import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { EventTypes, type DigitalTwinsEvent } from '@odt/contracts';
 import { readStream } from '../support/events';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { callGateway, until } from '../support/gateway';
 import { natsConnection, startSystem, type TestSystem } from '../support/system';
 
 /** Routes deliver the matching events, in order, to a `nats` endpoint; a changed filter applies at once. */
@@ -22,15 +23,7 @@ describe('delivery to a nats endpoint', () => {
     await system?.stop();
   });
 
-  async function api(method: string, route: string, body?: unknown) {
-    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await res.arrayBuffer();
-    return { status: res.status };
-  }
+  const api = async (method: string, route: string, body?: unknown) => (await callGateway(system.gatewayUrl, method, route, body));
 
   function collect(sub: Subscription): DigitalTwinsEvent[] {
     const got: DigitalTwinsEvent[] = [];
@@ -38,11 +31,6 @@ describe('delivery to a nats endpoint', () => {
       for await (const msg of sub) got.push(msg.json<DigitalTwinsEvent>());
     })();
     return got;
-  }
-
-  async function until(check: () => boolean, ms = 10_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   }
 
   it('sends exactly the events the route selects, in commit order, and follows a filter change', async () => {

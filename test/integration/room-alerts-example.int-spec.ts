@@ -2,6 +2,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { startRoomAlerts } from '../../examples/room-alerts/room-alerts';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { callGateway } from '../support/gateway';
 import { NATS_URL, natsConnection, startSystem, type TestSystem } from '../support/system';
 
 /** The example subscriber keeps its alert table from routed events, each applied once. */
@@ -19,15 +20,7 @@ describe('examples/room-alerts', () => {
     await system.stop();
   });
 
-  async function api(method: string, route: string, body?: unknown): Promise<number> {
-    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  }
+  const api = async (method: string, route: string, body?: unknown) => (await callGateway(system.gatewayUrl, method, route, body)).status;
 
   it('raises an alert above the threshold and clears it below', async () => {
     const m = buildingModels(uniqueDtmiPrefix());

@@ -3,6 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EventTypes } from '@odt/contracts';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
+import { callGateway, until } from '../support/gateway';
 import { startSystem, type TestSystem } from '../support/system';
 
 interface Received {
@@ -44,20 +45,7 @@ describe('delivery to a webhook endpoint', () => {
     await new Promise((resolve) => receiver.close(resolve));
   });
 
-  async function api(method: string, route: string, body?: unknown) {
-    const res = await fetch(`${system.gatewayUrl}${route}?api-version=2023-10-31`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    await res.arrayBuffer();
-    return res.status;
-  }
-
-  async function until(check: () => boolean, ms = 15_000): Promise<void> {
-    const deadline = Date.now() + ms;
-    while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  }
+  const api = async (method: string, route: string, body?: unknown) => (await callGateway(system.gatewayUrl, method, route, body)).status;
 
   const room = () => ({ $metadata: { $model: m.room['@id'] }, thermostat: { $metadata: {} } });
 
