@@ -15,7 +15,7 @@ const schema = databaseConfigSchema.extend({
 async function main(): Promise<void> {
   const config = loadConfig(schema);
   const logger = createLogger(`outbox-relay-${config.OUTBOX_SCHEMA}`, config.LOG_LEVEL);
-  const nc = await connectNats({ url: config.NATS_URL, name: `outbox-relay-${config.OUTBOX_SCHEMA}` });
+  const nc = await connectNats(config, `outbox-relay-${config.OUTBOX_SCHEMA}`);
   await ensureEventsStream(nc, config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX);
   const relay = new OutboxRelay({
     databaseUrl: config.DATABASE_URL,

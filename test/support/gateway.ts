@@ -7,10 +7,10 @@ export interface GatewayAnswer {
 }
 
 /** One API call with `api-version`; PATCH bodies are JSON Patch, others JSON. */
-export async function callGateway(gatewayUrl: string, method: string, route: string, body?: unknown): Promise<GatewayAnswer> {
+export async function callGateway(gatewayUrl: string, method: string, route: string, body?: unknown, headers: Record<string, string> = {}): Promise<GatewayAnswer> {
   const res = await fetch(`${gatewayUrl}${route}${route.includes('?') ? '&' : '?'}api-version=2023-10-31`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' },
+    headers: { ...headers, ...(body === undefined ? {} : { 'content-type': method === 'PATCH' ? 'application/json-patch+json' : 'application/json' }) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await res.text();

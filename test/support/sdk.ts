@@ -2,10 +2,10 @@ import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { DefaultHttpClient, type HttpClient, type HttpOperationResponse, type WebResourceLike } from '@azure/core-http';
 import type { TokenCredential } from '@azure/core-auth';
 
-/** Until authentication lands, any token is accepted: this credential hands out a fixed one. */
-const staticCredential: TokenCredential = {
-  getToken: async () => ({ token: 'test-token', expiresOnTimestamp: Date.now() + 3_600_000 }),
-};
+/** Hands out a fixed token (any token is ignored when the gateway runs without authentication). */
+const staticCredential = (token: string): TokenCredential => ({
+  getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 3_600_000 }),
+});
 
 /**
  * The SDK refuses bearer tokens over plain http (core-http checks the URL scheme before sending),
@@ -22,8 +22,8 @@ class LoopbackHttpClient implements HttpClient {
   }
 }
 
-export function sdkClient(gatewayUrl: string): DigitalTwinsClient {
-  return new DigitalTwinsClient(gatewayUrl.replace(/^http:/, 'https:'), staticCredential, {
+export function sdkClient(gatewayUrl: string, token = 'test-token'): DigitalTwinsClient {
+  return new DigitalTwinsClient(gatewayUrl.replace(/^http:/, 'https:'), staticCredential(token), {
     httpClient: new LoopbackHttpClient(),
     retryOptions: { maxRetries: 0 },
   });

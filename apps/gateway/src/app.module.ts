@@ -1,6 +1,9 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { APP_FILTER } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { serviceFoundation } from '@odt/messaging';
+import { AuditController } from './auth/audit.controller';
+import { AuditLog } from './auth/audit-log';
+import { DataActionGuard } from './auth/data-action.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { ModelsController } from './models/models.controller';
@@ -23,8 +26,13 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, { provide: APP_FILTER, useClass: AdtExceptionFilter }],
+      controllers: [AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, TwinsController, ComponentsController, TelemetryController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: AdtExceptionFilter },
+        { provide: APP_GUARD, useClass: DataActionGuard },
+        AuditLog,
+      ],
     };
   }
 }

@@ -1,15 +1,63 @@
 import { baseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
+const bool = z.enum(['true', 'false']).transform((v) => v === 'true');
+const csv = z.string().transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean));
+
 export const gatewayConfigSchema = baseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   /** Largest request body: a whole ontology in one `POST /models` fits; ADT caps twins at 32 KB separately. */
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(4 * 1024 * 1024),
   TWIN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(32 * 1024),
+  /** Deepest JSON nesting accepted in a body (DTDL models nest a few levels; 1,000-deep JSON is an attack). */
+  JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(1000).default(64),
+  MAX_URL_LENGTH: z.coerce.number().int().min(256).default(8192),
+  MAX_HEADER_BYTES: z.coerce.number().int().min(1024).default(16 * 1024),
+  /** Whole-request deadline (headers and body): a slow client is cut off after it. */
+  REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** Idle keep-alive connections close after this. */
+  KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).default(5_000),
   /** Proxies whose X-Forwarded-Proto/Host are believed (nextLink URLs); Fastify `trustProxy` syntax. */
   TRUST_PROXY: z.string().default('loopback'),
   /** Page size when the caller sends no `max-items-per-page`. */
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
+
+  // Authentication (docs/security.md). None set: no authentication, loopback only.
+  /** HS256 shared secret (small installs, tests, `npm run token`). */
+  AUTH_JWT_SECRET: z.string().min(32, 'AUTH_JWT_SECRET must be at least 32 characters').optional(),
+  /** A file holding the HS256 secret (as written by `npm run token`). */
+  AUTH_JWT_SECRET_FILE: z.string().min(1).optional(),
+  /** A PEM public key (RS256/ES256/EdDSA...) that signs the tokens. */
+  AUTH_PUBLIC_KEY: z.string().min(1).optional(),
+  /** The identity provider's JWKS, fetched and cached; rotated keys are picked up on an unknown `kid`. */
+  AUTH_JWKS_URL: z.string().url().optional(),
+  /** The identity provider's issuer URL: its JWKS is found through OIDC discovery; also the expected `iss`. */
+  AUTH_OIDC_ISSUER: z.string().url().optional(),
+  /** Expected `aud`; ADT's resource id by default, so tokens minted for ADT work unchanged. */
+  AUTH_AUDIENCE: z.string().min(1).default('https://digitaltwins.azure.net'),
+  /** Expected `iss` (defaults to AUTH_OIDC_ISSUER when that is set). */
+  AUTH_ISSUER: z.string().min(1).optional(),
+  AUTH_ROLES_CLAIM: z.string().min(1).default('roles'),
+  AUTH_OWNER_ROLE: z.string().min(1).default('DataOwner'),
+  AUTH_READER_ROLE: z.string().min(1).default('DataReader'),
+  /** Custom roles: JSON `{"RoleName": ["digitaltwins/read", "digitaltwins/action", ...]}`; `*` wildcards allowed. */
+  AUTH_CUSTOM_ROLES: z.string().default('{}'),
+  AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+
+  /** HTTPS when both are set (PEM files). */
+  TLS_CERT_FILE: z.string().min(1).optional(),
+  TLS_KEY_FILE: z.string().min(1).optional(),
+  /** Origins allowed by CORS (comma-separated, or `*`); empty: CORS off, as in ADT. */
+  CORS_ORIGINS: csv.default(''),
+
+  /** Requests per second per caller (token subject, or client address before authentication); 0: off. */
+  RATE_LIMIT_PER_CALLER: z.coerce.number().int().min(0).default(1000),
+  /** Requests per second over all callers; 0: off. ADT's published API rates add up to about 3,200/s. */
+  RATE_LIMIT_GLOBAL: z.coerce.number().int().min(0).default(5000),
+
+  /** Every write is audited to the log; also kept in JetStream (`<EVENTS_STREAM>_AUDIT`) unless off. */
+  AUDIT_STREAM: bool.default('true'),
+  AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;

@@ -40,7 +40,7 @@ export class QueryAppModule {
             ],
           },
         }),
-        MessagingModule.forRoot({ url: config.NATS_URL, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
+        MessagingModule.forRoot({ nats: config, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
       ],
       providers: [QueryService, QueryHandlers],
     };

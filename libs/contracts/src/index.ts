@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './caller';
 export * from './events';
 export * from './flattened';
 export * from './models';

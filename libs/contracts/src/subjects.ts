@@ -110,4 +110,8 @@ export type RpcReply<T> =
 /** Headers carried on internal requests. */
 export const RpcHeaders = {
   RequestId: 'x-request-id',
+  /** The authenticated caller (`encodeCaller`). */
+  Caller: 'x-odt-caller',
+  /** W3C trace context of the call. */
+  TraceParent: 'traceparent',
 } as const;

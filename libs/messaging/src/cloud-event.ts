@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import type { DigitalTwinsEvent, EventType } from '@odt/contracts';
+import { currentCall } from './call-context';
 
 export interface NewEvent<T> {
   type: EventType;
@@ -15,8 +16,14 @@ export interface NewEvent<T> {
   extensions?: Record<string, string>;
 }
 
-/** Builds (and validates, through the CloudEvents SDK) one event in structured JSON form. */
+/**
+ * Builds (and validates, through the CloudEvents SDK) one event in structured JSON form. Built while
+ * serving a request, it records that request's caller (CloudEvents `authcontext` extension:
+ * `authtype`, `authid`) and trace (`traceparent`).
+ */
 export function buildEvent<T>(e: NewEvent<T>): DigitalTwinsEvent<T> {
+  const call = currentCall();
+  const traceparent = e.traceparent ?? call?.traceparent;
   const event = new CloudEvent<T>({
     specversion: '1.0',
     id: e.id ?? randomUUID(),
@@ -26,7 +33,8 @@ export function buildEvent<T>(e: NewEvent<T>): DigitalTwinsEvent<T> {
     time: (e.time ?? new Date()).toISOString(),
     datacontenttype: 'application/json',
     ...(e.dataschema ? { dataschema: e.dataschema } : {}),
-    ...(e.traceparent ? { traceparent: e.traceparent } : {}),
+    ...(traceparent ? { traceparent } : {}),
+    ...(call?.caller ? { authtype: call.caller.type, authid: call.caller.id } : {}),
     ...e.extensions,
     data: e.data,
   }, false);

@@ -1,3 +1,4 @@
+export * from './call-context';
 export * from './cloud-event';
 export * from './events-stream';
 export * from './nats-connection';

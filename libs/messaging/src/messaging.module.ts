@@ -6,7 +6,7 @@ import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core
 import type { Subject } from '@odt/contracts';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { connectNats } from './nats-connection';
+import { connectNats, type NatsSettings } from './nats-connection';
 import { RpcClient } from './rpc-client';
 import { RpcServer, type RpcHandlerFn } from './rpc-server';
 
@@ -20,7 +20,7 @@ const RPC_HANDLER = Symbol('RPC_HANDLER');
 export const RpcHandler = (subject: Subject): MethodDecorator => SetMetadata(RPC_HANDLER, subject);
 
 export interface MessagingOptions {
-  url: string;
+  nats: NatsSettings;
   /** Connection name and queue group: replicas of one service share a queue. */
   service: string;
   requestTimeoutMs: number;
@@ -68,7 +68,7 @@ export class MessagingModule {
       module: MessagingModule,
       imports: [DiscoveryModule],
       providers: [
-        { provide: NATS_CONNECTION, useFactory: () => connectNats({ url: options.url, name: options.service }) },
+        { provide: NATS_CONNECTION, useFactory: () => connectNats(options.nats, options.service) },
         { provide: MESSAGING_LOGGER, useExisting: options.loggerToken },
         {
           provide: RpcClient,

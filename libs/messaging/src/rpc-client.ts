@@ -1,9 +1,13 @@
-import { DomainError, isErrorCode, namespaced, RpcHeaders, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
+import { DomainError, encodeCaller, isErrorCode, namespaced, RpcHeaders, type Caller, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
 import { createInbox, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
+import { currentCall } from './call-context';
 
 export interface RpcCallOptions {
   timeoutMs?: number;
   requestId?: string;
+  /** Who the call is made for; by default the caller of the request being served, if any. */
+  caller?: Caller;
+  traceparent?: string;
 }
 
 interface Pending {
@@ -50,7 +54,13 @@ export class RpcClient {
   private send(subject: string, body: string, options: RpcCallOptions): Promise<Uint8Array> {
     const token = (this.next++).toString(36);
     const h = natsHeaders();
-    if (options.requestId) h.set(RpcHeaders.RequestId, options.requestId);
+    const served = currentCall();
+    const requestId = options.requestId ?? served?.requestId;
+    const caller = options.caller ?? served?.caller;
+    const traceparent = options.traceparent ?? served?.traceparent;
+    if (requestId) h.set(RpcHeaders.RequestId, requestId);
+    if (caller) h.set(RpcHeaders.Caller, encodeCaller(caller));
+    if (traceparent) h.set(RpcHeaders.TraceParent, traceparent);
     return new Promise<Uint8Array>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(token);

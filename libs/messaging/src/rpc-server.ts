@@ -1,9 +1,12 @@
-import { DomainError, namespaced, RpcHeaders, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
+import { decodeCaller, DomainError, namespaced, RpcHeaders, type Caller, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
+import { runInCall } from './call-context';
 
 export interface RpcContext {
   requestId?: string;
+  caller?: Caller;
+  traceparent?: string;
 }
 
 export type RpcHandlerFn<S extends Subject> = (request: RequestOf<S>, ctx: RpcContext) => Promise<ReplyOf<S>>;
@@ -48,10 +51,15 @@ export class RpcServer {
 
   private async serve<S extends Subject>(subject: S, msg: Msg, handler: RpcHandlerFn<S>): Promise<void> {
     const requestId = msg.headers?.get(RpcHeaders.RequestId) || undefined;
+    const context: RpcContext = {
+      requestId,
+      caller: decodeCaller(msg.headers?.get(RpcHeaders.Caller)),
+      traceparent: msg.headers?.get(RpcHeaders.TraceParent) || undefined,
+    };
     let reply: RpcReply<ReplyOf<S>>;
     try {
       const request = JSON.parse(this.decoder.decode(msg.data)) as RequestOf<S>;
-      const data = await handler(request, { requestId });
+      const data = await runInCall(context, () => handler(request, context));
       reply = { ok: true, data: data ?? (null as ReplyOf<S>) };
     } catch (err) {
       if (err instanceof DomainError) {

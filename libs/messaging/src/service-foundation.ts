@@ -31,7 +31,7 @@ export function serviceFoundation(service: string, config: BaseConfig, options: 
     : { inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection): ReadinessCheck[] => [natsReadiness(nc)] };
   return [
     ServiceKitModule.forRoot({ service, logLevel: config.LOG_LEVEL, readiness }),
-    MessagingModule.forRoot({ url: config.NATS_URL, service, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
+    MessagingModule.forRoot({ nats: config, service, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
     ...(database ? [TypeOrmModule.forRoot(database.options)] : []),
     ...(database && outbox
       ? [OutboxRelayModule.forRoot({

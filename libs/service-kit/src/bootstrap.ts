@@ -21,6 +21,8 @@ export interface BootstrapOptions {
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
   /** Off when the application is embedded (tests): the embedder closes it. */
   handleSignals?: boolean;
+  /** Off when `configure` installs its own JSON body parser (the gateway's limits). */
+  bodyParser?: boolean;
 }
 
 const PROBES = /^\/(healthz|readyz)(\?|$)/;
@@ -31,7 +33,7 @@ const PROBES = /^\/(healthz|readyz)(\?|$)/;
  */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, config: ServerConfig, options: BootstrapOptions = {}): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({ genReqId: (req: unknown) => requestIdOf(req as IncomingMessage), ...options.fastify });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: options.bodyParser ?? true });
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
   logRequests(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, logger);

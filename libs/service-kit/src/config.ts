@@ -6,6 +6,17 @@ export const baseConfigSchema = z.object({
   NATS_URL: z.string().min(1).default('nats://127.0.0.1:4222'),
   /** Prefix of every internal subject; empty for a dedicated NATS. */
   NATS_NAMESPACE: z.string().regex(/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*)?$/).default(''),
+  /** NATS credentials (any one scheme) and TLS; see docs/security.md. */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
+  NATS_TOKEN: z.string().min(1).optional(),
+  /** A decentralised-auth `.creds` file (user JWT and NKey seed). */
+  NATS_CREDS_FILE: z.string().min(1).optional(),
+  /** A file holding an NKey user seed (`SU...`). */
+  NATS_NKEY_SEED_FILE: z.string().min(1).optional(),
+  NATS_TLS_CA_FILE: z.string().min(1).optional(),
+  NATS_TLS_CERT_FILE: z.string().min(1).optional(),
+  NATS_TLS_KEY_FILE: z.string().min(1).optional(),
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('DT_EVENTS'),
   EVENTS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('dt.events'),

@@ -7,6 +7,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { single } from '../http/request-context';
+import { Requires } from '../auth/data-actions';
 
 const HEARTBEAT_MS = 15_000;
 
@@ -30,6 +31,7 @@ export class LiveEventsController implements OnModuleDestroy {
   }
 
   @Get()
+  @Requires('events/read')
   async stream(
     @Query('filter') filterParam: unknown,
     @Headers('last-event-id') lastEventId: string | undefined,

@@ -3,14 +3,24 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config';
 import { checkApiVersion } from './api-version';
+import { jsonDepth } from './json-depth';
 
 /**
  * Fastify-level behaviour that runs before (or instead of) Nest's routing: JSON Patch bodies,
- * the api-version gate, and the twin size limit. Errors thrown here reach Nest's exception filter like any other.
+ * JSON nesting depth, the api-version gate, and the twin size limit. Errors thrown here reach Nest's exception filter like any other.
  */
 export function configureFastify(app: NestFastifyApplication, config: GatewayConfig): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  const jsonParser = fastify.getDefaultJsonParser('error', 'error');
+  const defaultParser = fastify.getDefaultJsonParser('error', 'error');
+  const jsonParser: typeof defaultParser = (request, body, done) => {
+    const text = typeof body === 'string' ? body : String(body);
+    if (jsonDepth(text) > config.JSON_MAX_DEPTH) {
+      done(new DomainError('InvalidArgument', `The JSON body nests deeper than ${config.JSON_MAX_DEPTH} levels.`), undefined);
+      return;
+    }
+    void defaultParser(request, text, done);
+  };
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
   fastify.addContentTypeParser(['application/json-patch+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
 
   fastify.addHook('onRequest', async (request, reply) => {

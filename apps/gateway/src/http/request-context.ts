@@ -1,7 +1,13 @@
-import { DomainError } from '@odt/contracts';
+import { DomainError, type Caller } from '@odt/contracts';
 import type { FastifyRequest } from 'fastify';
 
 export const requestIdOf = (req: FastifyRequest): string => String(req.id);
+
+/** What an internal request made for this HTTP request carries: its id and its caller. */
+export const callOf = (req: FastifyRequest): { requestId: string; caller?: Caller } => ({
+  requestId: String(req.id),
+  ...(req.caller ? { caller: { type: req.caller.type, id: req.caller.id } } : {}),
+});
 
 /** First value of a query parameter that a client (or an SDK re-sending params on a nextLink) may repeat. */
 export function single(value: unknown): string | undefined {

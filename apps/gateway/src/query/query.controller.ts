@@ -3,6 +3,7 @@ import { DomainError, Subjects } from '@odt/contracts';
 import { RpcClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { pageSize, requestIdOf } from '../http/request-context';
+import { Requires } from '../auth/data-actions';
 
 /** Default page of a query when the caller sends no `max-items-per-page` (ADT: 100). */
 const DEFAULT_QUERY_PAGE = 100;
@@ -13,6 +14,7 @@ export class QueryController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post()
+  @Requires('query/action')
   @HttpCode(200)
   async query(
     @Body() body: unknown,

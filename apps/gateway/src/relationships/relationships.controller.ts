@@ -3,7 +3,8 @@ import { Subjects, type IncomingRelationship, type Relationship } from '@odt/con
 import { RpcClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { nextLink, pageSize, requestIdOf, single } from '../http/request-context';
+import { nextLink, pageSize, callOf, single } from '../http/request-context';
+import { Requires } from '../auth/data-actions';
 
 interface Page<T> {
   value: T[];
@@ -19,6 +20,7 @@ export class RelationshipsController {
   ) {}
 
   @Get('relationships')
+  @Requires('digitaltwins/relationships/read')
   async list(
     @Param('id') twinId: string,
     @Query() query: Record<string, unknown>,
@@ -30,11 +32,12 @@ export class RelationshipsController {
       relationshipName: single(query.relationshipName) || undefined,
       maxItemsPerPage: pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE),
       cursor: single(query.continuationToken),
-    }, { requestId: requestIdOf(req) });
+    }, callOf(req));
     return { value: page.value, nextLink: page.nextCursor ? nextLink(req, page.nextCursor) : null };
   }
 
   @Get('incomingrelationships')
+  @Requires('digitaltwins/relationships/read')
   async incoming(
     @Param('id') twinId: string,
     @Query() query: Record<string, unknown>,
@@ -45,23 +48,25 @@ export class RelationshipsController {
       twinId,
       maxItemsPerPage: pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE),
       cursor: single(query.continuationToken),
-    }, { requestId: requestIdOf(req) });
+    }, callOf(req));
     return { value: page.value, nextLink: page.nextCursor ? nextLink(req, page.nextCursor) : null };
   }
 
   @Get('relationships/:relationshipId')
+  @Requires('digitaltwins/relationships/read')
   async get(
     @Param('id') sourceId: string,
     @Param('relationshipId') relationshipId: string,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Relationship> {
-    const relationship = await this.rpc.request(Subjects.RelationshipsGet, { sourceId, relationshipId }, { requestId: requestIdOf(req) });
+    const relationship = await this.rpc.request(Subjects.RelationshipsGet, { sourceId, relationshipId }, callOf(req));
     void reply.header('etag', relationship.$etag);
     return relationship;
   }
 
   @Put('relationships/:relationshipId')
+  @Requires('digitaltwins/relationships/write')
   async upsert(
     @Param('id') sourceId: string,
     @Param('relationshipId') relationshipId: string,
@@ -70,12 +75,13 @@ export class RelationshipsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Relationship> {
-    const relationship = await this.rpc.request(Subjects.RelationshipsUpsert, { sourceId, relationshipId, relationship: body, ifNoneMatch }, { requestId: requestIdOf(req) });
+    const relationship = await this.rpc.request(Subjects.RelationshipsUpsert, { sourceId, relationshipId, relationship: body, ifNoneMatch }, callOf(req));
     void reply.header('etag', relationship.$etag);
     return relationship;
   }
 
   @Patch('relationships/:relationshipId')
+  @Requires('digitaltwins/relationships/write')
   @HttpCode(204)
   async patch(
     @Param('id') sourceId: string,
@@ -85,11 +91,12 @@ export class RelationshipsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const { etag } = await this.rpc.request(Subjects.RelationshipsPatch, { sourceId, relationshipId, patch, ifMatch }, { requestId: requestIdOf(req) });
+    const { etag } = await this.rpc.request(Subjects.RelationshipsPatch, { sourceId, relationshipId, patch, ifMatch }, callOf(req));
     void reply.header('etag', etag);
   }
 
   @Delete('relationships/:relationshipId')
+  @Requires('digitaltwins/relationships/delete')
   @HttpCode(204)
   async delete(
     @Param('id') sourceId: string,
@@ -97,6 +104,6 @@ export class RelationshipsController {
     @Headers('if-match') ifMatch: string | undefined,
     @Req() req: FastifyRequest,
   ): Promise<void> {
-    await this.rpc.request(Subjects.RelationshipsDelete, { sourceId, relationshipId, ifMatch }, { requestId: requestIdOf(req) });
+    await this.rpc.request(Subjects.RelationshipsDelete, { sourceId, relationshipId, ifMatch }, callOf(req));
   }
 }

@@ -2,7 +2,8 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Req, Res } from
 import { Subjects } from '@odt/contracts';
 import { RpcClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { requestIdOf } from '../http/request-context';
+import { callOf } from '../http/request-context';
+import { Requires } from '../auth/data-actions';
 
 /** ADT endpoints 17–18: a twin's components. The ETag is always the twin's. */
 @Controller('digitaltwins')
@@ -10,18 +11,20 @@ export class ComponentsController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Get(':id/components/:componentPath')
+  @Requires('digitaltwins/read')
   async get(
     @Param('id') id: string,
     @Param('componentPath') component: string,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const got = await this.rpc.request(Subjects.ComponentsGet, { id, component }, { requestId: requestIdOf(req) });
+    const got = await this.rpc.request(Subjects.ComponentsGet, { id, component }, callOf(req));
     void reply.header('etag', got.etag);
     return got.component;
   }
 
   @Patch(':id/components/:componentPath')
+  @Requires('digitaltwins/write')
   @HttpCode(204)
   async patch(
     @Param('id') id: string,
@@ -31,7 +34,7 @@ export class ComponentsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const { etag } = await this.rpc.request(Subjects.ComponentsPatch, { id, component, patch, ifMatch }, { requestId: requestIdOf(req) });
+    const { etag } = await this.rpc.request(Subjects.ComponentsPatch, { id, component, patch, ifMatch }, callOf(req));
     void reply.header('etag', etag);
   }
 }

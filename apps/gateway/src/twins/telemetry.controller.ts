@@ -2,8 +2,9 @@ import { Body, Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/c
 import { Subjects } from '@odt/contracts';
 import { RpcClient } from '@odt/messaging';
 import type { FastifyRequest } from 'fastify';
-import { requestIdOf } from '../http/request-context';
+import { callOf } from '../http/request-context';
 import { telemetryMessage } from './telemetry-message';
+import { Requires } from '../auth/data-actions';
 
 /** ADT endpoints 19–20: telemetry, published as events and never stored; 204 once JetStream has it. */
 @Controller('digitaltwins')
@@ -11,6 +12,7 @@ export class TelemetryController {
   constructor(private readonly rpc: RpcClient) {}
 
   @Post(':id/telemetry')
+  @Requires('digitaltwins/action')
   @HttpCode(204)
   async twin(
     @Param('id') id: string,
@@ -20,10 +22,11 @@ export class TelemetryController {
     @Req() req: FastifyRequest,
   ): Promise<void> {
     const message = telemetryMessage(messageId, body, 'twin');
-    await this.rpc.request(Subjects.TelemetryPublish, { id, ...message, ...optional(sourceTime) }, { requestId: requestIdOf(req) });
+    await this.rpc.request(Subjects.TelemetryPublish, { id, ...message, ...optional(sourceTime) }, callOf(req));
   }
 
   @Post(':id/components/:componentPath/telemetry')
+  @Requires('digitaltwins/action')
   @HttpCode(204)
   async component(
     @Param('id') id: string,
@@ -34,7 +37,7 @@ export class TelemetryController {
     @Req() req: FastifyRequest,
   ): Promise<void> {
     const message = telemetryMessage(messageId, body, 'component');
-    await this.rpc.request(Subjects.TelemetryPublish, { id, component, ...message, ...optional(sourceTime) }, { requestId: requestIdOf(req) });
+    await this.rpc.request(Subjects.TelemetryPublish, { id, component, ...message, ...optional(sourceTime) }, callOf(req));
   }
 }
 
