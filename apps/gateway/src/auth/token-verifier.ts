@@ -22,6 +22,8 @@ export function authModeOf(config: GatewayConfig): AuthMode {
   return 'none';
 }
 
+/** An unknown `kid` refetches the JWKS (key rotation), at most this often (a flood of made-up kids can't hammer the provider). */
+const JWKS_COOLDOWN_MS = 5_000;
 const HMAC = ['HS256', 'HS384', 'HS512'];
 const ASYMMETRIC = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'];
 
@@ -45,7 +47,7 @@ export class TokenVerifier {
     } else if (mode === 'public-key') {
       this.keys = Promise.resolve(createPublicKey((config.AUTH_PUBLIC_KEY as string).replace(/\\n/g, '\n')));
     } else if (mode === 'jwks') {
-      this.keys = Promise.resolve(createRemoteJWKSet(new URL(config.AUTH_JWKS_URL as string), { cooldownDuration: 30_000, cacheMaxAge: 600_000 }));
+      this.keys = Promise.resolve(createRemoteJWKSet(new URL(config.AUTH_JWKS_URL as string), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: 600_000 }));
     }
   }
 
@@ -78,7 +80,7 @@ export class TokenVerifier {
           if (!res.ok) throw new Error(`OIDC discovery at ${discovery} answered ${res.status}`);
           const doc = (await res.json()) as { jwks_uri?: string };
           if (!doc.jwks_uri) throw new Error(`OIDC discovery at ${discovery} has no jwks_uri`);
-          return createRemoteJWKSet(new URL(doc.jwks_uri), { cooldownDuration: 30_000, cacheMaxAge: 600_000 });
+          return createRemoteJWKSet(new URL(doc.jwks_uri), { cooldownDuration: JWKS_COOLDOWN_MS, cacheMaxAge: 600_000 });
         });
       // A failed discovery is retried on the next request rather than remembered.
       this.keys.catch(() => { this.keys = undefined; });
