@@ -146,7 +146,7 @@ describe('the authorisation matrix: every route × every caller', () => {
   }
 
   it('answers probes without a token', async () => {
-    for (const path of ['/healthz', '/readyz']) expect((await fetch(`${system.gatewayUrl}${path}`)).status).toBe(200);
+    for (const path of ['/healthz', '/readyz', '/metrics']) expect((await fetch(`${system.gatewayUrl}${path}`)).status).toBe(200);
   });
 
   it('leaves nothing changed by refused writes', async () => {

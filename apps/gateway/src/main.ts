@@ -9,6 +9,7 @@ import { TokenVerifier, authModeOf } from './auth/token-verifier';
 import { parseCustomRoles } from './auth/data-actions';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { configureFastify } from './http/fastify-setup';
+import { installTracing } from './http/tracing';
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 
@@ -55,6 +56,7 @@ export async function startGateway(config: GatewayConfig, handleSignals = true) 
           maxAge: 600,
         });
       }
+      installTracing(app);
       installHttpSecurity(app, config, verifier, app.get<Logger>(ROOT_LOGGER));
       configureFastify(app, config);
     },

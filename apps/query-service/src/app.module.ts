@@ -32,6 +32,7 @@ export class QueryAppModule {
         ServiceKitModule.forRoot({
           service: SERVICE_NAME,
           logLevel: config.LOG_LEVEL,
+          otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
           readiness: {
             inject: [QueryRepository, NATS_CONNECTION],
             useFactory: (repo: QueryRepository, nc: NatsConnection) => [

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { CloudEvent } from 'cloudevents';
 import type { DigitalTwinsEvent, EventType } from '@odt/contracts';
-import { currentCall } from './call-context';
+import { currentCall } from '@odt/service-kit';
 
 export interface NewEvent<T> {
   type: EventType;

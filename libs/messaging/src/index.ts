@@ -1,4 +1,3 @@
-export * from './call-context';
 export * from './cloud-event';
 export * from './events-stream';
 export * from './nats-connection';

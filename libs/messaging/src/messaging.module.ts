@@ -4,6 +4,7 @@ import {
 } from '@nestjs/common';
 import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
 import type { Subject } from '@odt/contracts';
+import { Metrics } from '@odt/service-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { connectNats, type NatsSettings } from './nats-connection';
@@ -72,13 +73,13 @@ export class MessagingModule {
         { provide: MESSAGING_LOGGER, useExisting: options.loggerToken },
         {
           provide: RpcClient,
-          inject: [NATS_CONNECTION],
-          useFactory: (nc: NatsConnection) => new RpcClient(nc, options.requestTimeoutMs, options.namespace),
+          inject: [NATS_CONNECTION, Metrics],
+          useFactory: (nc: NatsConnection, metrics: Metrics) => new RpcClient(nc, options.requestTimeoutMs, options.namespace, metrics),
         },
         {
           provide: RpcServer,
-          inject: [NATS_CONNECTION, MESSAGING_LOGGER],
-          useFactory: (nc: NatsConnection, logger: Logger) => new RpcServer(nc, options.service, logger, options.namespace),
+          inject: [NATS_CONNECTION, MESSAGING_LOGGER, Metrics],
+          useFactory: (nc: NatsConnection, logger: Logger, metrics: Metrics) => new RpcServer(nc, options.service, logger, options.namespace, metrics),
         },
         { provide: NATS_NAMESPACE, useValue: options.namespace },
         RpcExplorer,

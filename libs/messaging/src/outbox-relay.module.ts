@@ -1,5 +1,6 @@
 import { DynamicModule, Inject, Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Metrics } from '@odt/service-kit';
 import type { Logger } from 'pino';
 import { ensureEventsStream } from './events-stream';
 import { MESSAGING_LOGGER, NATS_CONNECTION } from './messaging.module';
@@ -25,6 +26,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
     @Inject(RELAY_OPTIONS) private readonly options: OutboxRelayModuleOptions,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(MESSAGING_LOGGER) private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -36,6 +38,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
       nc: this.nc,
       logger: this.logger,
       pollIntervalMs: this.options.pollIntervalMs,
+      metrics: this.metrics,
     });
     this.relay.start();
   }

@@ -1,7 +1,9 @@
 import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { Client, Pool } from 'pg';
+import type { Metrics } from '@odt/service-kit';
 import type { Logger } from 'pino';
+import type { Histogram } from 'prom-client';
 import { outboxChannel } from './outbox';
 
 export interface OutboxRelayOptions {
@@ -14,6 +16,7 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** How long published rows stay in the outbox (default 1 h). */
   retentionMs?: number;
+  metrics?: Metrics;
 }
 
 interface OutboxRow {
@@ -21,6 +24,8 @@ interface OutboxRow {
   event_id: string;
   subject: string;
   payload: string;
+  /** Seconds since the row was written. */
+  age: number;
 }
 
 /**
@@ -46,6 +51,23 @@ export class OutboxRelay {
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 2, application_name: `outbox-relay:${options.schema}` });
     this.pool.on('error', (err) => options.logger.warn({ err }, 'outbox pool error'));
     this.js = jetstream(options.nc);
+    this.observeWith(options.metrics);
+  }
+
+  private lag?: Histogram<'schema'>;
+
+  /** Outbox lag: how long events wait to be published, how many are waiting, who is the leader. */
+  private observeWith(metrics: Metrics | undefined): void {
+    if (!metrics) return;
+    const schema = this.options.schema;
+    this.lag = metrics.histogram('outbox_publish_lag_seconds', 'Time from an outbox row being written to its event being acknowledged by JetStream.', ['schema']);
+    metrics.gauge('outbox_unpublished_events', 'Committed events not yet published to JetStream.', ['schema'], async (gauge) => {
+      const { rows } = await this.pool.query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".outbox WHERE published_at IS NULL`).catch(() => ({ rows: [] as { n: string }[] }));
+      if (rows[0]) gauge.set({ schema }, Number(rows[0].n));
+    });
+    metrics.gauge('outbox_relay_leader', '1 when this process is the publishing relay of the schema.', ['schema'], (gauge) => {
+      gauge.set({ schema }, this.leader ? 1 : 0);
+    });
   }
 
   get isLeader(): boolean {
@@ -116,7 +138,7 @@ export class OutboxRelay {
     for (;;) {
       if (this.stopped || !this.leader) return;
       const { rows } = await this.pool.query<OutboxRow>(
-        `SELECT id, event_id, subject, payload::text AS payload FROM "${this.options.schema}".outbox
+        `SELECT id, event_id, subject, payload::text AS payload, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age FROM "${this.options.schema}".outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [batchSize],
       );
@@ -138,6 +160,7 @@ export class OutboxRelay {
    */
   private async publishInOrder(rows: OutboxRow[]): Promise<string[]> {
     const acked: string[] = [];
+    const started = performance.now();
     for (const row of rows) {
       try {
         await this.js.publish(row.subject, row.payload, { msgID: row.event_id, timeout: 5000 });
@@ -146,6 +169,7 @@ export class OutboxRelay {
         break;
       }
       acked.push(row.id);
+      this.lag?.observe({ schema: this.options.schema }, row.age + (performance.now() - started) / 1000);
     }
     return acked;
   }

@@ -1,6 +1,7 @@
 import { DomainError, encodeCaller, isErrorCode, namespaced, RpcHeaders, type Caller, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
 import { createInbox, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
-import { currentCall } from './call-context';
+import { currentCall, type Metrics } from '@odt/service-kit';
+import type { Histogram } from 'prom-client';
 
 export interface RpcCallOptions {
   timeoutMs?: number;
@@ -12,6 +13,7 @@ export interface RpcCallOptions {
 
 interface Pending {
   subject: string;
+  started: number;
   resolve: (data: Uint8Array) => void;
   reject: (err: DomainError) => void;
   timer: NodeJS.Timeout;
@@ -33,12 +35,15 @@ export class RpcClient {
   private readonly inbox = createInbox();
   private readonly pending = new Map<string, Pending>();
   private next = 0;
+  private readonly duration?: Histogram<'subject' | 'outcome'>;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly defaultTimeoutMs: number,
     private readonly namespace = '',
+    metrics?: Metrics,
   ) {
+    this.duration = metrics?.histogram('nats_rpc_client_duration_seconds', 'Internal requests made over NATS, by subject and outcome (ok, error, timeout, no_responders).', ['subject', 'outcome']);
     // Lives as long as the connection (drained with it at shutdown).
     nc.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.settle(msg) });
   }
@@ -62,11 +67,13 @@ export class RpcClient {
     if (caller) h.set(RpcHeaders.Caller, encodeCaller(caller));
     if (traceparent) h.set(RpcHeaders.TraceParent, traceparent);
     return new Promise<Uint8Array>((resolve, reject) => {
+      const started = performance.now();
       const timer = setTimeout(() => {
         this.pending.delete(token);
+        this.observe(subject, started, 'timeout');
         reject(new DomainError('GatewayTimeout', `The service behind ${subject} did not answer in time.`));
       }, options.timeoutMs ?? this.defaultTimeoutMs);
-      this.pending.set(token, { subject, resolve, reject, timer });
+      this.pending.set(token, { subject, started, resolve, reject, timer });
       try {
         this.nc.publish(namespaced(this.namespace, subject), body, { reply: `${this.inbox}.${token}`, headers: h });
       } catch (err) {
@@ -85,9 +92,16 @@ export class RpcClient {
     this.pending.delete(token);
     clearTimeout(call.timer);
     if (msg.headers?.code === NO_RESPONDERS && msg.data.length === 0) {
+      this.observe(call.subject, call.started, 'no_responders');
       call.reject(new DomainError('ServiceUnavailable', `No service is answering ${call.subject}. Try again shortly.`));
     } else {
+      // The reply envelope starts `{"ok":true` or `{"ok":false`.
+      this.observe(call.subject, call.started, msg.data[6] === 0x74 ? 'ok' : 'error');
       call.resolve(msg.data);
     }
+  }
+
+  private observe(subject: string, started: number, outcome: string): void {
+    this.duration?.observe({ subject, outcome }, (performance.now() - started) / 1000);
   }
 }

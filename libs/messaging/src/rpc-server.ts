@@ -1,7 +1,8 @@
 import { decodeCaller, DomainError, namespaced, RpcHeaders, type Caller, type ReplyOf, type RequestOf, type RpcReply, type Subject } from '@odt/contracts';
 import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
-import { runInCall } from './call-context';
+import { runInCall, SpanKind, startSpan, type Metrics } from '@odt/service-kit';
+import type { Histogram } from 'prom-client';
 
 export interface RpcContext {
   requestId?: string;
@@ -20,13 +21,17 @@ export class RpcServer {
   private readonly inFlight = new Set<Promise<void>>();
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
+  private readonly duration?: Histogram<'subject' | 'outcome'>;
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly queue: string,
     private readonly logger: Logger,
     private readonly namespace = '',
-  ) {}
+    metrics?: Metrics,
+  ) {
+    this.duration = metrics?.histogram('nats_rpc_server_duration_seconds', 'Internal requests served, by subject and outcome (ok, or the error code).', ['subject', 'outcome']);
+  }
 
   handle<S extends Subject>(subject: S, handler: RpcHandlerFn<S>): void {
     const sub = this.nc.subscribe(namespaced(this.namespace, subject), {
@@ -50,11 +55,14 @@ export class RpcServer {
   }
 
   private async serve<S extends Subject>(subject: S, msg: Msg, handler: RpcHandlerFn<S>): Promise<void> {
+    const started = performance.now();
     const requestId = msg.headers?.get(RpcHeaders.RequestId) || undefined;
+    // This service's span of the caller's trace; events built while serving it carry it on.
+    const span = startSpan(subject, SpanKind.SERVER, msg.headers?.get(RpcHeaders.TraceParent) || undefined, { 'messaging.system': 'nats', 'odt.service': this.queue });
     const context: RpcContext = {
       requestId,
       caller: decodeCaller(msg.headers?.get(RpcHeaders.Caller)),
-      traceparent: msg.headers?.get(RpcHeaders.TraceParent) || undefined,
+      traceparent: span.traceparent,
     };
     let reply: RpcReply<ReplyOf<S>>;
     try {
@@ -69,6 +77,9 @@ export class RpcServer {
         reply = { ok: false, error: { code: 'InternalServerError', message: 'An internal error occurred.' } };
       }
     }
+    const outcome = reply.ok ? 'ok' : reply.error.code;
+    span.end(reply.ok ? undefined : outcome);
+    this.duration?.observe({ subject, outcome }, (performance.now() - started) / 1000);
     try {
       msg.respond(this.encoder.encode(JSON.stringify(reply)));
     } catch (err) {

@@ -1,6 +1,7 @@
-import type { DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { ROOT_LOGGER, ServiceKitModule, type BaseConfig, type ReadinessCheck } from '@odt/service-kit';
+import { Metrics, ROOT_LOGGER, ServiceKitModule, type BaseConfig, type ReadinessCheck } from '@odt/service-kit';
+import type { Pool } from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { MessagingModule, NATS_CONNECTION, natsReadiness } from './messaging.module';
@@ -18,7 +19,7 @@ export interface FoundationOptions {
  * it has tables), the NATS connection with its request/reply client and server, and optionally
  * TypeORM and the outbox relay.
  */
-export function serviceFoundation(service: string, config: BaseConfig, options: FoundationOptions = {}): DynamicModule[] {
+export function serviceFoundation(service: string, config: BaseConfig, options: FoundationOptions = {}): (DynamicModule | typeof PoolMetricsModule)[] {
   const { database, outbox } = options;
   const readiness = database
     ? {
@@ -30,9 +31,9 @@ export function serviceFoundation(service: string, config: BaseConfig, options: 
       }
     : { inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection): ReadinessCheck[] => [natsReadiness(nc)] };
   return [
-    ServiceKitModule.forRoot({ service, logLevel: config.LOG_LEVEL, readiness }),
+    ServiceKitModule.forRoot({ service, logLevel: config.LOG_LEVEL, readiness, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT }),
     MessagingModule.forRoot({ nats: config, service, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
-    ...(database ? [TypeOrmModule.forRoot(database.options)] : []),
+    ...(database ? [TypeOrmModule.forRoot(database.options), PoolMetricsModule] : []),
     ...(database && outbox
       ? [OutboxRelayModule.forRoot({
           enabled: outbox.enabled,
@@ -44,4 +45,18 @@ export function serviceFoundation(service: string, config: BaseConfig, options: 
         })]
       : []),
   ];
+}
+
+/** `db_pool_connections{state}`: the service's Postgres pool (total, idle, and requests waiting for one). */
+@Module({ providers: [{ provide: 'POOL_METRICS', inject: [getDataSourceToken(), Metrics], useFactory: observePool }] })
+class PoolMetricsModule {}
+
+function observePool(db: DataSource, metrics: Metrics): void {
+  metrics.gauge('db_pool_connections', 'Postgres pool connections by state (total, idle, waiting requests).', ['state'], (gauge) => {
+    const pool = (db.driver as unknown as { master?: Pool }).master;
+    if (!pool) return;
+    gauge.set({ state: 'total' }, pool.totalCount);
+    gauge.set({ state: 'idle' }, pool.idleCount);
+    gauge.set({ state: 'waiting' }, pool.waitingCount);
+  });
 }

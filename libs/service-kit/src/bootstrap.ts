@@ -5,6 +5,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { ReadinessService } from './health';
+import { Metrics } from './metrics';
 import { PinoNestLogger, requestIdOf } from './logger';
 import { ROOT_LOGGER } from './service-kit.module';
 
@@ -36,7 +37,9 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, co
   const app = await NestFactory.create<NestFastifyApplication>(module, adapter, { bufferLogs: true, abortOnError: false, bodyParser: options.bodyParser ?? true });
   const logger = app.get<Logger>(ROOT_LOGGER);
   app.useLogger(new PinoNestLogger(logger));
-  logRequests(app.getHttpAdapter().getInstance() as unknown as FastifyInstance, logger);
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  logRequests(fastify, logger);
+  measureRequests(fastify, app.get(Metrics));
   await options.configure?.(app);
   await app.listen(config.PORT, config.HOST);
   if (options.handleSignals !== false) installSignalHandlers(app, logger, config.SHUTDOWN_TIMEOUT_MS);
@@ -52,10 +55,19 @@ function logRequests(fastify: FastifyInstance, logger: Logger): void {
     if (PROBES.test(request.url)) return;
     logger.info({
       requestId: request.id,
+      traceId: (request as { span?: { traceId: string } }).span?.traceId,
       req: { method: request.method, url: request.url },
       res: { statusCode: reply.statusCode },
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
     }, 'request completed');
+  });
+}
+
+/** `http_server_request_duration_seconds` by method, route pattern (never the raw URL) and status. */
+function measureRequests(fastify: FastifyInstance, metrics: Metrics): void {
+  const duration = metrics.histogram('http_server_request_duration_seconds', 'HTTP requests served, by route and status.', ['method', 'route', 'status_code']);
+  fastify.addHook('onResponse', async (request, reply) => {
+    duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
   });
 }
 

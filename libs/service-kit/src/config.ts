@@ -24,6 +24,8 @@ export const baseConfigSchema = z.object({
   EVENTS_SOURCE: z.string().min(1).default('localhost'),
   HOST: z.string().default('127.0.0.1'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+  /** OpenTelemetry collector (OTLP/HTTP, e.g. `http://otel-collector:4318`); unset: spans are not exported. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { LoggerService } from '@nestjs/common';
 import pino, { type Logger, type LoggerOptions } from 'pino';
+import { currentCall } from './call-context';
+import { traceIdOf } from './tracing';
 
 /** Headers whose values must never reach a log line, should anything log them. */
 const redactedPaths = ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]', 'headers.authorization'];
@@ -12,6 +14,11 @@ export function loggerOptions(service: string, level: string): LoggerOptions {
     base: { service },
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: redactedPaths, censor: '[redacted]' },
+    // Lines written while serving an internal request carry its trace id (and request id).
+    mixin: () => {
+      const call = currentCall();
+      return call ? { traceId: traceIdOf(call.traceparent), requestId: call.requestId } : {};
+    },
     formatters: { level: (label) => ({ level: label }) },
   };
 }

@@ -2,6 +2,8 @@ import { DynamicModule, Global, Module, type FactoryProvider, type InjectionToke
 import type { Logger } from 'pino';
 import { HealthController, READINESS_CHECKS, ReadinessService, type ReadinessCheck } from './health';
 import { createLogger } from './logger';
+import { Metrics, MetricsController } from './metrics';
+import { initTracing } from './tracing';
 
 export const ROOT_LOGGER = Symbol('ROOT_LOGGER');
 
@@ -10,9 +12,11 @@ export interface ServiceKitOptions {
   logLevel: string;
   /** Builds the readiness checks from the service's own providers (Postgres, NATS, ...). */
   readiness: { inject: InjectionToken[]; useFactory: (...deps: never[]) => ReadinessCheck[] };
+  /** OTLP/HTTP collector for traces (`OTEL_EXPORTER_OTLP_ENDPOINT`). */
+  otlpEndpoint?: string;
 }
 
-/** The service's logger, `/healthz` and `/readyz`: the operational surface every service shares. */
+/** The service's logger, `/healthz`, `/readyz`, `/metrics` and tracing: the operational surface every service shares. */
 @Global()
 @Module({})
 export class ServiceKitModule {
@@ -22,11 +26,17 @@ export class ServiceKitModule {
       inject: options.readiness.inject,
       useFactory: options.readiness.useFactory as (...deps: unknown[]) => ReadinessCheck[],
     };
+    initTracing(options.service, { otlpEndpoint: options.otlpEndpoint });
     return {
       module: ServiceKitModule,
-      controllers: [HealthController],
-      providers: [{ provide: ROOT_LOGGER, useValue: createLogger(options.service, options.logLevel) as Logger }, checks, ReadinessService],
-      exports: [ROOT_LOGGER, ReadinessService],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: ROOT_LOGGER, useValue: createLogger(options.service, options.logLevel) as Logger },
+        { provide: Metrics, useValue: new Metrics(options.service) },
+        checks,
+        ReadinessService,
+      ],
+      exports: [ROOT_LOGGER, ReadinessService, Metrics],
     };
   }
 }

@@ -4,7 +4,7 @@ import { DomainError } from '@odt/contracts';
 export const SUPPORTED_API_VERSIONS = ['2020-10-31', '2022-05-31', '2023-06-30', '2023-10-31'] as const;
 
 /** Paths that are ours, not ADT's, and need no api-version. */
-const UNVERSIONED = new Set(['/healthz', '/readyz']);
+const UNVERSIONED = new Set(['/healthz', '/readyz', '/metrics']);
 
 export function checkApiVersion(path: string, query: Record<string, unknown>): void {
   if (UNVERSIONED.has(path)) return;

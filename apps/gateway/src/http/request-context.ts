@@ -3,9 +3,10 @@ import type { FastifyRequest } from 'fastify';
 
 export const requestIdOf = (req: FastifyRequest): string => String(req.id);
 
-/** What an internal request made for this HTTP request carries: its id and its caller. */
-export const callOf = (req: FastifyRequest): { requestId: string; caller?: Caller } => ({
+/** What an internal request made for this HTTP request carries: its id, its caller and its trace. */
+export const callOf = (req: FastifyRequest): { requestId: string; caller?: Caller; traceparent?: string } => ({
   requestId: String(req.id),
+  traceparent: req.span?.traceparent,
   ...(req.caller ? { caller: { type: req.caller.type, id: req.caller.id } } : {}),
 });
 
