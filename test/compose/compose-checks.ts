@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import Ajv from 'ajv';
 import { parse } from 'yaml';
 import { z } from 'zod';
 
@@ -14,11 +15,27 @@ export interface ComposeService {
   healthcheck?: { test?: string | string[] };
   ports?: (string | number | { target?: number | string; published?: number | string })[];
   restart?: string;
+  profiles?: string[];
+  read_only?: boolean | string;
+  tmpfs?: string | string[];
+  cap_drop?: string[];
+  security_opt?: string[];
+  volumes?: (string | { type?: string; source?: string; target?: string })[];
 }
 
 export interface ComposeFile {
   services: Record<string, ComposeService>;
+  volumes?: Record<string, unknown>;
 }
+
+/**
+ * The gateway variables that switch authentication on (`authModeOf` in
+ * apps/gateway/src/auth/token-verifier.ts); without one it refuses to listen beyond loopback.
+ */
+export const GATEWAY_AUTH_VARIABLES = ['AUTH_JWT_SECRET', 'AUTH_JWT_SECRET_FILE', 'AUTH_PUBLIC_KEY', 'AUTH_JWKS_URL', 'AUTH_OIDC_ISSUER'];
+
+/** Addresses the gateway may listen on without authentication (apps/gateway/src/main.ts). */
+export const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
 
 /** What the checks compare the Compose file against, all read from the repository. */
 export interface Workspace {
@@ -33,6 +50,25 @@ export interface Workspace {
 export function loadCompose(file = path.join(ROOT, 'docker-compose.yml')): ComposeFile {
   // `merge`: the file shares settings through YAML merge keys (`<<: *app`), as Compose does.
   return parse(readFileSync(file, 'utf8'), { merge: true }) as ComposeFile;
+}
+
+/**
+ * The Compose Specification's JSON schema, kept in the repository because tests cannot fetch:
+ * compose-spec.schema.json is `schema/compose-spec.json` of github.com/compose-spec/compose-spec
+ * at commit 00655e2222608fa6eaecdf12ac5195889ca2244a, unchanged.
+ */
+export function composeSchemaValidator() {
+  const schema = JSON.parse(readFileSync(path.join(__dirname, 'compose-spec.schema.json'), 'utf8')) as Record<string, unknown>;
+  // Not strict: the schema is theirs (it says `deprecated`, unions with `properties`...); its
+  // `$schema` URL is not one Ajv knows by that spelling, and draft-07 is what it is written in.
+  const ajv = new Ajv({ strict: false, allErrors: true, validateSchema: false });
+  return ajv.compile(schema);
+}
+
+/** The file against the Compose Specification (after YAML merge keys, which Compose resolves first). */
+export function schemaProblems(compose: unknown, validate = composeSchemaValidator()): string[] {
+  if (validate(compose)) return [];
+  return (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? e.keyword}${e.params ? ` ${JSON.stringify(e.params)}` : ''}`);
 }
 
 export function loadWorkspace(): Workspace {
@@ -101,8 +137,25 @@ export function commandProblems(compose: ComposeFile, ws: Workspace): string[] {
 }
 
 /**
+ * Compose interpolation in a value: `${NAME:-default}` is the default (what `up` uses when NAME is
+ * unset); `${NAME}`, `${NAME?msg}`, `${NAME:?msg}` are supplied at `up` time, so only their being
+ * set is known here (`suppliedAtUp`).
+ */
+export function interpolated(value: string | undefined): { value: string | undefined; suppliedAtUp: boolean } {
+  if (value === undefined) return { value, suppliedAtUp: false };
+  let suppliedAtUp = false;
+  const resolved = value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*)|(:?\?)[^}]*)?\}/g, (_m, _name: string, dash?: string, fallback?: string) => {
+    if (dash) return fallback ?? '';
+    suppliedAtUp = true;
+    return '';
+  });
+  return { value: suppliedAtUp ? undefined : resolved, suppliedAtUp };
+}
+
+/**
  * Each app's environment against its config schema: every key is one the schema knows (so a typo
  * fails), connection and listen settings are set, required ones too, and the whole set parses.
+ * A value the user supplies at `up` time (`${NAME:?...}`) counts as set but is not parsed.
  */
 export function environmentProblems(compose: ComposeFile, ws: Workspace): string[] {
   const problems: string[] = [];
@@ -111,14 +164,16 @@ export function environmentProblems(compose: ComposeFile, ws: Workspace): string
     if (!service) continue;
     const schema = ws.schemas[app];
     const known = new Set(Object.keys(schema.shape));
-    const env = environmentOf(service);
+    const raw = environmentOf(service);
+    const suppliedAtUp = new Set(Object.keys(raw).filter((key) => interpolated(raw[key]).suppliedAtUp));
+    const env = Object.fromEntries(Object.entries(raw).map(([key, value]) => [key, interpolated(value).value]));
     for (const key of Object.keys(env)) {
       if (!known.has(key)) problems.push(`${app}: ${key} is not a variable of its config schema`);
     }
     const needed = ['DATABASE_URL', 'NATS_URL', 'HOST', 'PORT'].filter((key) => known.has(key));
     const required = Object.entries(schema.shape as Record<string, z.ZodTypeAny>).filter(([, t]) => !t.isOptional()).map(([k]) => k);
     for (const key of new Set([...needed, ...required])) {
-      if (env[key] === undefined || env[key] === '') problems.push(`${app}: ${key} is not set`);
+      if ((env[key] === undefined || env[key] === '') && !suppliedAtUp.has(key)) problems.push(`${app}: ${key} is not set`);
     }
     const parsed = schema.safeParse(env);
     if (!parsed.success) {
@@ -222,5 +277,66 @@ export function imageProblems(compose: ComposeFile): string[] {
     const tag = colon === -1 ? 'latest' : ref.slice(colon + 1);
     if (tag === 'latest') problems.push(`${name}: image ${service.image} uses the tag latest`);
   }
+  return problems;
+}
+
+/** An app listening beyond loopback is the gateway with authentication on, or it would not start. */
+export function gatewayAuthProblems(compose: ComposeFile, ws: Workspace): string[] {
+  const gateway = compose.services?.gateway;
+  if (!gateway) return ['no gateway service'];
+  const known = new Set(Object.keys(ws.schemas.gateway?.shape ?? {}));
+  const unknown = GATEWAY_AUTH_VARIABLES.filter((key) => !known.has(key));
+  if (unknown.length > 0) return [`gateway: its config schema no longer has ${unknown.join(', ')}: update GATEWAY_AUTH_VARIABLES`];
+  const env = environmentOf(gateway);
+  if (LOOPBACK.test(env.HOST ?? '127.0.0.1')) return [];
+  const set = GATEWAY_AUTH_VARIABLES.filter((key) => env[key] !== undefined && env[key] !== '');
+  return set.length > 0 ? [] : [`gateway: listens on ${String(env.HOST)} without authentication (set one of ${GATEWAY_AUTH_VARIABLES.join(', ')})`];
+}
+
+/** The app containers (and the migration) run read-only, /tmp excepted, without capabilities or privilege escalation. */
+export function hardeningProblems(compose: ComposeFile, ws: Workspace): string[] {
+  const problems: string[] = [];
+  for (const name of [...ws.apps, 'migrate']) {
+    const service = compose.services?.[name];
+    if (!service) continue;
+    if (service.read_only !== true && service.read_only !== 'true') problems.push(`${name}: read_only must be true`);
+    const tmpfs = typeof service.tmpfs === 'string' ? [service.tmpfs] : (service.tmpfs ?? []);
+    if (!tmpfs.some((t) => t.split(':')[0] === '/tmp')) problems.push(`${name}: needs a tmpfs on /tmp (the transform cache of @swc-node/register)`);
+    if (!(service.cap_drop ?? []).includes('ALL')) problems.push(`${name}: cap_drop must include ALL`);
+    if (!(service.security_opt ?? []).some((o) => /^no-new-privileges(:true)?$/.test(o))) problems.push(`${name}: security_opt must include no-new-privileges:true`);
+  }
+  return problems;
+}
+
+/** `docker compose up` starts the system and nothing else; the dev tools wait behind the `tools` profile. */
+export function profileProblems(compose: ComposeFile, ws: Workspace): string[] {
+  const problems: string[] = [];
+  for (const name of [...ws.apps, 'migrate', 'postgres', 'nats']) {
+    if (compose.services?.[name]?.profiles?.length) problems.push(`${name}: must not be behind a profile`);
+  }
+  const box = Object.entries(compose.services ?? {}).find(([, s]) => s.image?.startsWith('natsio/nats-box:'));
+  if (!box) problems.push('no natsio/nats-box service');
+  else if (!(box[1].profiles ?? []).includes('tools')) problems.push(`${box[0]}: must be in the tools profile`);
+  return problems;
+}
+
+/** Data lives in named volumes, each declared at the top level. */
+export function volumeProblems(compose: ComposeFile): string[] {
+  const problems: string[] = [];
+  const declared = new Set(Object.keys(compose.volumes ?? {}));
+  const named = (service: ComposeService | undefined) => (service?.volumes ?? []).flatMap((v) => {
+    const source = typeof v === 'string' ? v.split(':')[0] : v.type === 'volume' || v.type === undefined ? v.source : undefined;
+    const target = typeof v === 'string' ? v.split(':')[1] : v.target;
+    // A source that is a path (./x, /x, ~/x) is a bind mount, not a named volume.
+    return source && !/^[./~]/.test(source) ? [{ source, target }] : [];
+  });
+  for (const [name, service] of Object.entries(compose.services ?? {})) {
+    for (const { source } of named(service)) if (!declared.has(source)) problems.push(`${name}: volume ${source} is not declared under volumes`);
+  }
+  const expect = (service: string, target: string) => {
+    if (!named(compose.services?.[service]).some((v) => v.target === target)) problems.push(`${service}: ${target} must be a named volume`);
+  };
+  expect('postgres', '/var/lib/postgresql/data');
+  expect('nats', '/data');
   return problems;
 }

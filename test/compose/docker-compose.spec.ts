@@ -1,10 +1,12 @@
 import {
-  commandProblems, dependsOnProblems, environmentOf, environmentProblems, gatewayPortProblems, healthcheckProblems,
-  imageProblems, loadCompose, loadWorkspace, missingApps, type ComposeFile,
+  commandProblems, composeSchemaValidator, dependsOnProblems, environmentOf, environmentProblems, gatewayAuthProblems,
+  gatewayPortProblems, hardeningProblems, healthcheckProblems, imageProblems, interpolated, loadCompose, loadWorkspace,
+  missingApps, profileProblems, schemaProblems, volumeProblems, type ComposeFile,
 } from './compose-checks';
 
 const ws = loadWorkspace();
 const compose = loadCompose();
+const validate = composeSchemaValidator();
 
 describe('docker-compose.yml', () => {
   it('finds the apps and their config schemas in the repository', () => {
@@ -39,6 +41,26 @@ describe('docker-compose.yml', () => {
 
   it('pins every image to a tag other than latest', () => {
     expect(imageProblems(compose)).toEqual([]);
+  });
+
+  it('is a valid file by the Compose Specification\'s JSON schema', () => {
+    expect(schemaProblems(compose, validate)).toEqual([]);
+  });
+
+  it('configures the gateway\'s authentication, since it listens on 0.0.0.0', () => {
+    expect(gatewayAuthProblems(compose, ws)).toEqual([]);
+  });
+
+  it('runs the apps and the migration read-only, without capabilities or privilege escalation', () => {
+    expect(hardeningProblems(compose, ws)).toEqual([]);
+  });
+
+  it('starts the system by default and keeps nats-box behind the tools profile', () => {
+    expect(profileProblems(compose, ws)).toEqual([]);
+  });
+
+  it('keeps Postgres and NATS data in declared named volumes', () => {
+    expect(volumeProblems(compose)).toEqual([]);
   });
 });
 
@@ -113,6 +135,50 @@ describe('the docker-compose.yml checks', () => {
       c.services.nats.image = 'nats:latest';
     });
     expect(imageProblems(c)).toEqual(['postgres: image postgres uses the tag latest', 'nats: image nats:latest uses the tag latest']);
+  });
+
+  it('fail on what the Compose Specification rejects', () => {
+    const c = broken((c) => {
+      (c.services.nats as Record<string, unknown>).helthcheck = { test: ['CMD', 'true'] };
+      (c.services['twins-service'].depends_on as Record<string, { condition?: string }>).nats = { condition: 'service_healty' };
+    });
+    const problems = schemaProblems(c, validate);
+    expect(problems.some((p) => p.startsWith('/services/nats must NOT have additional properties') && p.includes('helthcheck'))).toBe(true);
+    expect(problems.some((p) => p.startsWith('/services/twins-service/depends_on/nats/condition must be equal to one of the allowed values'))).toBe(true);
+  });
+
+  it('fail when the gateway listens on 0.0.0.0 without authentication', () => {
+    const c = broken((c) => { delete env(c, 'gateway').AUTH_JWT_SECRET; });
+    expect(gatewayAuthProblems(c, ws)).toHaveLength(1);
+  });
+
+  it('fail on a writable root filesystem or kept capabilities', () => {
+    const c = broken((c) => {
+      c.services['query-service'] = { ...c.services['query-service'], read_only: false, cap_drop: [] };
+    });
+    expect(hardeningProblems(c, ws)).toEqual(['query-service: read_only must be true', 'query-service: cap_drop must include ALL']);
+  });
+
+  it('fail when an app is behind a profile or nats-box is not', () => {
+    const c = broken((c) => {
+      c.services.gateway = { ...c.services.gateway, profiles: ['tools'] };
+      c.services['nats-box'] = { ...c.services['nats-box'], profiles: [] };
+    });
+    expect(profileProblems(c, ws)).toEqual(['gateway: must not be behind a profile', 'nats-box: must be in the tools profile']);
+  });
+
+  it('fail on an undeclared volume, or Postgres data outside a volume', () => {
+    const c = broken((c) => {
+      delete c.volumes!['nats-data'];
+      c.services.postgres = { ...c.services.postgres, volumes: [] };
+    });
+    expect(volumeProblems(c)).toEqual(['nats: volume nats-data is not declared under volumes', 'postgres: /var/lib/postgresql/data must be a named volume']);
+  });
+
+  it('read Compose interpolation', () => {
+    expect(interpolated('${X:-info}')).toEqual({ value: 'info', suppliedAtUp: false });
+    expect(interpolated('${X:?set X}')).toEqual({ value: undefined, suppliedAtUp: true });
+    expect(interpolated('plain')).toEqual({ value: 'plain', suppliedAtUp: false });
   });
 
   it('read both environment syntaxes', () => {
