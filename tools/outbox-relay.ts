@@ -16,7 +16,7 @@ async function main(): Promise<void> {
   const config = loadConfig(schema);
   const logger = createLogger(`outbox-relay-${config.OUTBOX_SCHEMA}`, config.LOG_LEVEL);
   const nc = await connectNats(config, `outbox-relay-${config.OUTBOX_SCHEMA}`);
-  await ensureEventsStream(nc, config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX);
+  await ensureEventsStream(nc, config.EVENTS_STREAM, config.EVENTS_SUBJECT_PREFIX, config.EVENTS_STREAM_REPLICAS);
   const relay = new OutboxRelay({
     databaseUrl: config.DATABASE_URL,
     schema: config.OUTBOX_SCHEMA,

@@ -5,10 +5,10 @@ const TWO_MINUTES_NS = 120 * 1_000_000_000;
 const SEVEN_DAYS_NS = 7 * 24 * 3600 * 1_000_000_000;
 
 /**
- * Creates the durable events stream if it is missing. Its duplicate window is what makes the
+ * Creates the durable events stream if it is missing (with `replicas` copies in a JetStream cluster). Its duplicate window is what makes the
  * relay's republish after a crash harmless (`Nats-Msg-Id` = event id).
  */
-export async function ensureEventsStream(nc: NatsConnection, stream: string, subjectPrefix: string): Promise<JetStreamManager> {
+export async function ensureEventsStream(nc: NatsConnection, stream: string, subjectPrefix: string, replicas = 1): Promise<JetStreamManager> {
   const jsm = await jetstreamManager(nc);
   try {
     await jsm.streams.info(stream);
@@ -21,6 +21,7 @@ export async function ensureEventsStream(nc: NatsConnection, stream: string, sub
         storage: StorageType.File,
         duplicate_window: TWO_MINUTES_NS,
         max_age: SEVEN_DAYS_NS,
+        num_replicas: replicas,
       });
     } catch (err) {
       // A concurrent starter created it first.

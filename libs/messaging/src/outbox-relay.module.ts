@@ -12,6 +12,7 @@ export interface OutboxRelayModuleOptions {
   schema: string;
   stream: string;
   subjectPrefix: string;
+  streamReplicas: number;
   pollIntervalMs: number;
 }
 
@@ -30,7 +31,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await ensureEventsStream(this.nc, this.options.stream, this.options.subjectPrefix);
+    await ensureEventsStream(this.nc, this.options.stream, this.options.subjectPrefix, this.options.streamReplicas);
     if (!this.options.enabled) return;
     this.relay = new OutboxRelay({
       databaseUrl: this.options.databaseUrl,

@@ -41,6 +41,7 @@ export function serviceFoundation(service: string, config: BaseConfig, options: 
           schema: outbox.schema,
           stream: config.EVENTS_STREAM,
           subjectPrefix: config.EVENTS_SUBJECT_PREFIX,
+          streamReplicas: config.EVENTS_STREAM_REPLICAS,
           pollIntervalMs: outbox.pollIntervalMs,
         })]
       : []),

@@ -19,6 +19,8 @@ export const baseConfigSchema = z.object({
   NATS_TLS_KEY_FILE: z.string().min(1).optional(),
   NATS_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(10_000),
   EVENTS_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).default('DT_EVENTS'),
+  /** Replicas of the streams we create (events, dead letters, audit): 3 in a 3-node JetStream cluster. */
+  EVENTS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   EVENTS_SUBJECT_PREFIX: z.string().regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/).default('dt.events'),
   /** CloudEvents `source` of our events; ADT uses the instance host name. */
   EVENTS_SOURCE: z.string().min(1).default('localhost'),

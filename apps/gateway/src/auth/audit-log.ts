@@ -50,7 +50,7 @@ export class AuditLog implements OnApplicationBootstrap {
     await jsm.streams.info(this.stream).catch(() =>
       jsm.streams.add({
         name: this.stream, subjects: [this.subject], retention: RetentionPolicy.Limits, storage: StorageType.File,
-        max_age: this.config.AUDIT_RETENTION_DAYS * DAY_NS, allow_direct: true,
+        max_age: this.config.AUDIT_RETENTION_DAYS * DAY_NS, allow_direct: true, num_replicas: this.config.EVENTS_STREAM_REPLICAS,
       }).catch(() => jsm.streams.info(this.stream)));
   }
 
