@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken, TypeOrmModule } from '@nestjs/typeorm';
-import { Metrics, ROOT_LOGGER, ServiceKitModule, type BaseConfig, type ReadinessCheck } from '@odt/service-kit';
+import { Metrics, pendingMigrations, ROOT_LOGGER, ServiceKitModule, type BaseConfig, type ReadinessCheck } from '@odt/service-kit';
 import type { Pool } from 'pg';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DataSource, DataSourceOptions } from 'typeorm';
@@ -26,6 +26,7 @@ export function serviceFoundation(service: string, config: BaseConfig, options: 
         inject: [getDataSourceToken(), NATS_CONNECTION],
         useFactory: (db: DataSource, nc: NatsConnection): ReadinessCheck[] => [
           { name: 'postgres', check: async () => void (await db.query('SELECT 1')) },
+          schemaReadiness(db),
           natsReadiness(nc),
         ],
       }
@@ -60,4 +61,18 @@ function observePool(db: DataSource, metrics: Metrics): void {
     gauge.set({ state: 'idle' }, pool.idleCount);
     gauge.set({ state: 'waiting' }, pool.waitingCount);
   });
+}
+
+/** Not ready while the service's migrations have not all run (checked until they have). */
+function schemaReadiness(db: DataSource): ReadinessCheck {
+  let current = false;
+  return {
+    name: 'schema',
+    check: async () => {
+      if (current) return;
+      const pending = await pendingMigrations(db);
+      if (pending.length > 0) throw new Error(`waiting for migrations: ${pending.join(', ')}`);
+      current = true;
+    },
+  };
 }

@@ -85,3 +85,18 @@ export async function runMigrations(url: string, specs: DataSourceOptions[]): Pr
   }
   return applied;
 }
+
+/**
+ * Readiness until the schema is current: the names of the service's migrations that its
+ * `migrations` table does not list yet (all of them when the schema or table is missing). Read
+ * only: a pod started before its migration Job finished stays unready instead of failing requests.
+ */
+export async function pendingMigrations(db: DataSource): Promise<string[]> {
+  const schema = (db.options as { schema?: string }).schema ?? 'public';
+  const expected = db.migrations.map((m) => m.name ?? m.constructor.name);
+  const rows: { name: string }[] = await db
+    .query(`SELECT name FROM "${schema}"."${db.options.migrationsTableName ?? 'migrations'}"`)
+    .catch(() => []);
+  const applied = new Set(rows.map((r) => r.name));
+  return expected.filter((name) => !applied.has(name));
+}
