@@ -1,6 +1,8 @@
 import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DigitalTwinsEvent } from '@odt/contracts';
+import { Client } from 'pg';
+import { consumerName } from '../../apps/event-router/src/delivery/endpoint-worker';
 
 /** Reads every message of a stream from the start (an ephemeral ordered consumer). */
 export async function readStream(nc: NatsConnection, stream: string, expected: number, timeoutMs = 30_000): Promise<DigitalTwinsEvent[]> {
@@ -33,4 +35,78 @@ export function idsByTwin(events: DigitalTwinsEvent[]): Map<string, string[]> {
   const by = new Map<string, string[]>();
   for (const e of events) by.set(e.subject ?? '', [...(by.get(e.subject ?? '') ?? []), e.id]);
   return by;
+}
+
+/**
+ * The twin events that committed, per twin in commit order: the twins service's outbox, whose
+ * order per twin is commit order (a write holds the twin's row lock when it appends its event).
+ */
+export async function committedTwinEvents(databaseUrl: string): Promise<Map<string, string[]>> {
+  const db = new Client({ connectionString: databaseUrl });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ event_id: string; twin: string }>(`SELECT event_id, payload->>'subject' AS twin FROM twins.outbox ORDER BY id`);
+    const by = new Map<string, string[]>();
+    for (const r of rows) by.set(r.twin, [...(by.get(r.twin) ?? []), r.event_id]);
+    return by;
+  } finally {
+    await db.end();
+  }
+}
+
+/** How an endpoint's deliveries compare with the committed events. */
+export interface DeliveryCheck {
+  committed: number;
+  received: number;
+  /** Committed event ids the endpoint never received. */
+  missing: string[];
+  /** Twins whose events, each counted at its first arrival, came in another order than committed. */
+  outOfOrder: string[];
+  /** Arrivals of an event after a later event of the same twin had arrived (a stale redelivery). */
+  stale: string[];
+  /** Arrivals of an event already received (allowed: delivery is at least once). */
+  duplicates: number;
+}
+
+/** Checks at-least-once delivery in per-twin commit order; `received` in arrival order. */
+export function checkDelivery(committed: Map<string, string[]>, received: { id: string; subject?: string }[]): DeliveryCheck {
+  const position = new Map<string, number>();
+  for (const ids of committed.values()) ids.forEach((id, i) => position.set(id, i));
+  const seen = new Set<string>();
+  const firstArrivals = new Map<string, string[]>();
+  const latest = new Map<string, number>();
+  const stale: string[] = [];
+  let duplicates = 0;
+  for (const { id, subject } of received) {
+    const twin = subject ?? '';
+    const at = position.get(id);
+    if (at !== undefined && at < (latest.get(twin) ?? -1)) stale.push(id);
+    latest.set(twin, Math.max(at ?? -1, latest.get(twin) ?? -1));
+    if (seen.has(id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(id);
+    if (at !== undefined) firstArrivals.set(twin, [...(firstArrivals.get(twin) ?? []), id]);
+  }
+  const missing = [...committed.values()].flat().filter((id) => !seen.has(id));
+  const outOfOrder = [...committed.entries()]
+    .filter(([twin, ids]) => (firstArrivals.get(twin) ?? []).join() !== ids.filter((id) => seen.has(id)).join())
+    .map(([twin]) => twin);
+  return { committed: position.size, received: received.length, missing, outOfOrder, stale, duplicates };
+}
+
+/**
+ * Waits until the event router has picked up the routes of these endpoints: each has its durable
+ * consumer, which starts with the events committed after it (the router re-reads routes every 0.5 s).
+ */
+export async function untilRouted(nc: NatsConnection, stream: string, endpoints: string[], ms = 20_000): Promise<void> {
+  const jsm = await jetstream(nc).jetstreamManager();
+  const deadline = Date.now() + ms;
+  for (const name of endpoints) {
+    while (!(await jsm.consumers.info(stream, consumerName(name)).then(() => true, () => false))) {
+      if (Date.now() > deadline) throw new Error(`the event router did not pick up the route to ${name} within ${ms} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }

@@ -53,6 +53,9 @@ export function newIsolation(): TestIsolation {
       PORT: '0',
       OUTBOX_POLL_MS: '200',
       SHUTDOWN_TIMEOUT_MS: '5000',
+      // Tests are one loopback caller sending as fast as they can; security-attacks tests the limits.
+      RATE_LIMIT_PER_CALLER: '0',
+      RATE_LIMIT_GLOBAL: '0',
     },
   };
 }
@@ -61,8 +64,8 @@ export async function migrate(iso: TestIsolation): Promise<void> {
   await runMigrations(iso.databaseUrl, allDataSourceOptions(iso.databaseUrl));
 }
 
-/** Drops the test database and stream. */
-export async function cleanup(iso: TestIsolation): Promise<void> {
+/** Drops the test database and streams (on the NATS server the system used, by default the shared one). */
+export async function cleanup(iso: TestIsolation, natsUrl = iso.env.NATS_URL): Promise<void> {
   const admin = new Client({ connectionString: PG_ADMIN_URL });
   await admin.connect();
   try {
@@ -70,7 +73,7 @@ export async function cleanup(iso: TestIsolation): Promise<void> {
   } finally {
     await admin.end();
   }
-  const nc = await connect({ servers: NATS_URL });
+  const nc = await connect({ servers: natsUrl });
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(iso.stream).catch(() => undefined);
@@ -82,6 +85,8 @@ export async function cleanup(iso: TestIsolation): Promise<void> {
 
 export interface TestSystem {
   iso: TestIsolation;
+  /** The environment the services were started with (the isolation's, plus `overrides`). */
+  env: Record<string, string>;
   gatewayUrl: string;
   apps: Record<string, INestApplication>;
   stop(): Promise<void>;
@@ -110,16 +115,17 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     iso,
+    env,
     gatewayUrl,
     apps,
     async stop() {
       const order = ['gateway', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
       for (const name of order) await apps[name]?.close();
-      await cleanup(iso);
+      await cleanup(iso, env.NATS_URL);
     },
   };
 }
 
-export async function natsConnection(): Promise<NatsConnection> {
-  return connect({ servers: NATS_URL });
+export async function natsConnection(url = NATS_URL): Promise<NatsConnection> {
+  return connect({ servers: url });
 }

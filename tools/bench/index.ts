@@ -1,3 +1,4 @@
+import { benchEvents } from './events';
 import { benchQuery } from './query';
 import { benchTwins } from './twins';
 
@@ -5,6 +6,7 @@ import { benchTwins } from './twins';
 const suites: Record<string, () => Promise<void>> = {
   twins: benchTwins,
   query: benchQuery,
+  events: benchEvents,
 };
 
 async function main(): Promise<void> {

@@ -70,7 +70,9 @@ export class EndpointWorker {
     const ageSeconds = (Date.now() - Date.parse(event.time)) / 1000;
     const exhausted = attempts >= (endpoint.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) || ageSeconds > (endpoint.retry?.ttlSeconds ?? DEFAULT_TTL_SECONDS);
     if (!exhausted) {
-      const delayMs = Math.min(60_000, 500 * 2 ** Math.min(attempts - 1, 7)) * (0.5 + Math.random());
+      // Whole milliseconds: the server ignores a NAK delay that is not a whole number of nanoseconds
+      // and redelivers at once, which would spend every attempt within milliseconds.
+      const delayMs = Math.round(Math.min(60_000, 500 * 2 ** Math.min(attempts - 1, 7)) * (0.5 + Math.random()));
       this.logger.warn({ err: reason, endpoint: endpoint.name, eventId: event.id, attempts, delayMs }, 'delivery failed; will retry');
       msg.nak(delayMs);
       return;
