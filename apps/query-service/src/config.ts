@@ -12,6 +12,11 @@ export const queryConfigSchema = databaseConfigSchema.extend({
   QUERY_MAX_LENGTH: z.coerce.number().int().min(100).default(8000),
   QUERY_MAX_TERMS: z.coerce.number().int().min(1).default(50),
   QUERY_MAX_IN_ITEMS: z.coerce.number().int().min(1).default(50),
+  /**
+   * Prepared statements per pooled connection (each query shape run twice gets one); 0 runs every
+   * query unnamed, e.g. behind a pooler in transaction mode that does not carry them.
+   */
+  QUERY_PREPARED_STATEMENTS: z.coerce.number().int().min(0).default(200),
 });
 
 export type QueryConfig = z.infer<typeof queryConfigSchema>;

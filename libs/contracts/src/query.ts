@@ -6,7 +6,11 @@ export interface QueryRequest {
 }
 
 export interface QueryReply {
-  value: unknown[];
+  /**
+   * The page's rows: one JSON array, as text. The query service has Postgres build it and the
+   * gateway sends it on as it is, so no process parses and re-serialises the rows.
+   */
+  valueJson: string;
   /** `null` on the last page, as ADT sends it. */
   continuationToken: string | null;
   /** Query units of this page, for the `query-charge` header. */

@@ -2,7 +2,7 @@ import { Body, Controller, Headers, HttpCode, Post, Req, Res } from '@nestjs/com
 import { DomainError, Subjects } from '@odt/contracts';
 import { RpcClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pageSize, requestIdOf } from '../http/request-context';
+import { callOf, pageSize } from '../http/request-context';
 import { Requires } from '../auth/data-actions';
 
 /** Default page of a query when the caller sends no `max-items-per-page` (ADT: 100). */
@@ -21,15 +21,16 @@ export class QueryController {
     @Headers('max-items-per-page') maxItems: string | undefined,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
-  ): Promise<{ value: unknown[]; continuationToken: string | null }> {
+  ): Promise<string> {
     const { query, continuationToken } = querySpecification(body);
     const page = await this.rpc.request(Subjects.QueryRun, {
       query,
       continuationToken,
       maxItemsPerPage: pageSize(maxItems, DEFAULT_QUERY_PAGE),
-    }, { requestId: requestIdOf(req), timeoutMs: 65_000 });
-    void reply.header('query-charge', page.charge.toFixed(2));
-    return { value: page.value, continuationToken: page.continuationToken };
+    }, { ...callOf(req), timeoutMs: 65_000 });
+    void reply.header('query-charge', page.charge.toFixed(2)).header('content-type', 'application/json; charset=utf-8');
+    // The rows arrive as JSON text and leave as it: neither parsed nor serialised again here.
+    return `{"value":${page.valueJson},"continuationToken":${JSON.stringify(page.continuationToken)}}`;
   }
 }
 

@@ -1,20 +1,20 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '@odt/contracts';
-import { Pool } from 'pg';
+import type { CompiledRow } from '@odt/query';
+import { DatabaseError, Pool } from 'pg';
 import { QUERY_CONFIG, type QueryConfig } from '../config';
-
-export interface ResultRow {
-  row: unknown;
-  key: unknown[];
-}
+import { PreparedStatements } from './prepared-statements';
 
 /**
  * Reads the twins and relationships tables (owned by their services) through read-only
- * connections, against the primary by default or a read replica (`QUERY_DATABASE_URL`).
+ * connections, against the primary by default or a read replica (`QUERY_DATABASE_URL`). Read-only
+ * and the statement timeout are session settings given at connect time, so a query is one round
+ * trip: no transaction, no `SET`. Rows come back as the JSON text the SQL built, unparsed.
  */
 @Injectable()
 export class QueryRepository implements OnApplicationShutdown {
   readonly pool: Pool;
+  private readonly statements?: PreparedStatements;
 
   constructor(@Inject(QUERY_CONFIG) config: QueryConfig) {
     this.pool = new Pool({
@@ -24,13 +24,21 @@ export class QueryRepository implements OnApplicationShutdown {
       options: `-c default_transaction_read_only=on -c statement_timeout=${config.QUERY_TIMEOUT_MS}`,
     });
     this.pool.on('error', () => undefined);
+    if (config.QUERY_PREPARED_STATEMENTS > 0) this.statements = new PreparedStatements(config.QUERY_PREPARED_STATEMENTS);
   }
 
-  async run(sql: string, params: unknown[]): Promise<ResultRow[]> {
+  async run(sql: string, params: unknown[]): Promise<CompiledRow[]> {
+    const client = await this.pool.connect();
+    const { name, retire } = this.statements?.plan(sql, client) ?? { retire: false };
+    let broken: Error | undefined;
     try {
-      return (await this.pool.query<ResultRow>(sql, params)).rows;
+      return (await client.query<CompiledRow>({ name, text: sql, values: params })).rows;
     } catch (err) {
+      // An error Postgres reported leaves the session usable; anything else may not have.
+      if (!(err instanceof DatabaseError)) broken = err as Error;
       throw queryError(err);
+    } finally {
+      client.release(broken ?? retire);
     }
   }
 

@@ -1,9 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type QueryReply, type QueryRequest } from '@odt/contracts';
-import { compileQuery, takePage, type QueryLimits } from '@odt/query';
+import { compileQuery, pageJson, takePage, type CompiledQuery, type QueryLimits, type QueryPage } from '@odt/query';
 import { QUERY_CONFIG, type QueryConfig } from '../config';
 import { ContinuationTokens } from './continuation-token';
+import { LruMap } from './lru-map';
 import { QueryRepository } from './query.repository';
+
+/** First pages compiled lately, by page size and query text: SQL and parameters, never results. */
+const COMPILED_FIRST_PAGES = 500;
 
 /**
  * Runs a query page by page: compiles it (or the continuation's query) to parameterised SQL with a
@@ -13,6 +17,7 @@ import { QueryRepository } from './query.repository';
 export class QueryService {
   private readonly tokens: ContinuationTokens;
   private readonly limits: Partial<QueryLimits>;
+  private readonly firstPages = new LruMap<string, CompiledQuery>(COMPILED_FIRST_PAGES);
 
   constructor(
     private readonly repo: QueryRepository,
@@ -27,17 +32,25 @@ export class QueryService {
       ? this.tokens.read(req.continuationToken)
       : { query: requireQuery(req.query), after: undefined, returned: 0 };
     const pageSize = Math.min(Math.max(1, req.maxItemsPerPage), this.config.QUERY_MAX_PAGE_SIZE);
-    const compiled = compileQuery(position.query, {
-      limits: this.limits,
-      page: { after: position.after, limit: pageSize, returnedSoFar: position.returned },
-    });
+    const compiled = this.compile(position.query, { after: position.after, limit: pageSize, returnedSoFar: position.returned });
     const started = performance.now();
     const { value, after } = takePage(compiled, await this.repo.run(compiled.sql, compiled.params));
     return {
-      value,
+      valueJson: pageJson(value),
       continuationToken: after ? this.tokens.issue({ query: position.query, after, returned: position.returned + value.length }) : null,
       charge: queryCharge(performance.now() - started, value.length),
     };
+  }
+
+  /** The compiled statement; a first page seen lately is not compiled again (the text alone decides it). */
+  private compile(text: string, page: QueryPage): CompiledQuery {
+    if (page.after !== undefined) return compileQuery(text, { limits: this.limits, page });
+    const key = `${page.limit} ${text}`;
+    const known = this.firstPages.get(key);
+    if (known) return known;
+    const compiled = compileQuery(text, { limits: this.limits, page });
+    this.firstPages.set(key, compiled);
+    return compiled;
   }
 }
 

@@ -2,6 +2,7 @@ import { serviceDataSourceOptions } from '@odt/service-kit';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateTwins1764000000001 } from './migrations/1764000000001-create-twins';
 import { TwinModelAncestry1764000000004 } from './migrations/1764000000004-twin-model-ancestry';
+import { TwinDocumentIndex1764000000006 } from './migrations/1764000000006-twin-document-index';
 
 export const TWINS_SCHEMA = 'twins';
 
@@ -10,7 +11,7 @@ export function twinsDataSourceOptions(url: string, poolSize?: number): DataSour
     url,
     schema: TWINS_SCHEMA,
     entities: [],
-    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004],
+    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006],
     poolSize,
     applicationName: 'twins-service',
   });

@@ -37,8 +37,8 @@ export function compileAggregateQuery(context: CompilationContext): { sql: strin
   });
   const groupColumns = source.groupRefs.map((ref) => `${ref} AS ${column(ref)}`);
   const lines = [
-    `SELECT ${row.join(ROW_PART_SEPARATOR)} AS row,`,
-    `  '[]'::jsonb AS key`,
+    `SELECT (${row.join(`${ROW_PART_SEPARATOR}|| `)})::text AS row,`,
+    `  '[]' AS key`,
     'FROM (',
     `  SELECT ${[...groupColumns, ...aggregates.map((sql, index) => `${sql} AS v${index}`)].join(', ')}`,
     '  FROM (',

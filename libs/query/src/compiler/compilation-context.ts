@@ -1,5 +1,6 @@
 import type { Query } from '../ast';
 import { compileCondition } from './conditions';
+import { documentContainments } from './document-containment';
 import { compileFromClause } from './graph-from';
 import type { QueryGraph } from './query-graph';
 import type { QueryScope } from './query-scope';
@@ -29,6 +30,10 @@ export function fromAndWhere(context: CompilationContext, extras: FromAndWhereEx
   const from = [compileFromClause(graph, start, tables, params), ...(extras.joins?.(params) ?? [])];
   // Top-level conjuncts one per line, for the reader.
   const conjuncts = !query.where ? [] : query.where.kind === 'and' ? query.where.terms : [query.where];
-  const conditions = [...conjuncts.map((condition) => compileCondition(condition, scope, params)), ...(extras.conditions?.(params) ?? [])];
+  const conditions = [
+    ...conjuncts.map((condition) => compileCondition(condition, scope, params)),
+    ...documentContainments(conjuncts, scope, params),
+    ...(extras.conditions?.(params) ?? []),
+  ];
   return conditions.length > 0 ? [...from, `WHERE ${conditions.join('\n  AND ')}`] : from;
 }

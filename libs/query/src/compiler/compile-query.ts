@@ -28,7 +28,10 @@ export interface CompileOptions {
 export type QueryKind = 'rows' | 'count' | 'aggregate';
 
 export interface CompiledQuery {
-  /** Parameterised PostgreSQL; each result row has `row` (jsonb, ADT's row shape) and `key` (jsonb array). */
+  /**
+   * Parameterised PostgreSQL; each result row has `row` (ADT's row shape) and `key` (its keyset
+   * position, an array), both as JSON text.
+   */
   sql: string;
   params: unknown[];
   kind: QueryKind;

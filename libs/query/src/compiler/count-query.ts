@@ -5,6 +5,6 @@ import { fromAndWhere, type CompilationContext } from './compilation-context';
 export function compileCountQuery(context: CompilationContext): { sql: string } {
   const [order] = context.query.orderBy;
   if (order) throw invalidQueryError(order.at, 'SELECT COUNT() returns one row; ORDER BY has nothing to order');
-  const lines = [`SELECT jsonb_build_object('COUNT', count(*)) AS row,`, `  '[]'::jsonb AS key`, ...fromAndWhere(context)];
+  const lines = [`SELECT '{"COUNT":' || count(*) || '}' AS row,`, `  '[]' AS key`, ...fromAndWhere(context)];
   return { sql: lines.join('\n') };
 }

@@ -2,9 +2,9 @@ import { invalidContinuationError } from '../query-errors';
 import type { SortColumn } from './sort-columns';
 import type { SqlParameters } from './sql-parameters';
 
-/** The `key` column: the row's sort values as a JSON array (numerics as text, to stay exact). */
+/** The `key` column: the row's sort values as JSON array text (numerics as strings, to stay exact). */
 export function keyJson(columns: SortColumn[]): string {
-  return `jsonb_build_array(${columns.map((c) => (c.type === 'numeric' ? `${c.sql}::text` : c.sql)).join(', ')})`;
+  return `json_build_array(${columns.map((c) => (c.type === 'numeric' ? `${c.sql}::text` : c.sql)).join(', ')})::text`;
 }
 
 /**

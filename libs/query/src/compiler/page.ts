@@ -11,10 +11,12 @@ export interface QueryPage {
   returnedSoFar?: number;
 }
 
-/** A database row of a compiled query. */
+/** A database row of a compiled query: both columns are JSON text, so they can be passed on unparsed. */
 export interface CompiledRow {
-  row: unknown;
-  key: unknown;
+  /** The row in ADT's shape. */
+  row: string;
+  /** Its keyset position, a JSON array. */
+  key: string;
 }
 
 /** How many rows this page holds, and how many the SQL fetches (one more tells that a next page exists). */
@@ -30,12 +32,19 @@ export function pageWindow(top: number | undefined, page: QueryPage | undefined)
 }
 
 /**
- * The rows of the page and, when another page follows, the `after` to compile it with
- * (pass `returnedSoFar + value.length` along with it).
+ * The rows of the page (JSON texts) and, when another page follows, the `after` to compile it
+ * with (pass `returnedSoFar + value.length` along with it). Only that one key is parsed.
  */
-export function takePage(compiled: { pageSize?: number }, rows: readonly CompiledRow[]): { value: unknown[]; after?: unknown[] } {
+export function takePage(compiled: { pageSize?: number }, rows: readonly CompiledRow[]): { value: string[]; after?: unknown[] } {
   const { pageSize } = compiled;
-  if (pageSize === undefined || rows.length <= pageSize) return { value: rows.map((r) => r.row) };
-  const page = rows.slice(0, pageSize);
-  return { value: page.map((r) => r.row), after: page[page.length - 1].key as unknown[] };
+  const more = pageSize !== undefined && rows.length > pageSize;
+  const count = more ? pageSize : rows.length;
+  const value = new Array<string>(count);
+  for (let i = 0; i < count; i++) value[i] = rows[i].row;
+  return more && count > 0 ? { value, after: JSON.parse(rows[count - 1].key) as unknown[] } : { value };
+}
+
+/** The page's rows as one JSON array text. */
+export function pageJson(value: readonly string[]): string {
+  return `[${value.join(',')}]`;
 }

@@ -1,5 +1,5 @@
 import { compileQuery } from './compile-query';
-import { takePage } from './page';
+import { pageJson, takePage } from './page';
 import { domainErrorOf } from '../testing/query-error';
 
 const JOIN = "SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.contains WHERE T.$dtId = 'a'";
@@ -9,9 +9,10 @@ describe('paging', () => {
     const compiled = compileQuery('SELECT * FROM DIGITALTWINS', { page: { limit: 2 } });
     expect(compiled).toMatchObject({ pageSize: 2, params: [3] });
     expect(compiled.sql).toMatch(/\nLIMIT \$1::bigint$/);
-    const rows = [{ row: 'a', key: ['a'] }, { row: 'b', key: ['b'] }, { row: 'c', key: ['c'] }];
-    expect(takePage(compiled, rows)).toEqual({ value: ['a', 'b'], after: ['b'] });
-    expect(takePage(compiled, rows.slice(0, 2))).toEqual({ value: ['a', 'b'] });
+    const rows = ['a', 'b', 'c'].map((id) => ({ row: `{"$dtId":"${id}"}`, key: `["${id}"]` }));
+    expect(takePage(compiled, rows)).toEqual({ value: ['{"$dtId":"a"}', '{"$dtId":"b"}'], after: ['b'] });
+    expect(takePage(compiled, rows.slice(0, 2))).toEqual({ value: ['{"$dtId":"a"}', '{"$dtId":"b"}'] });
+    expect(pageJson(takePage(compiled, rows).value)).toBe('[{"$dtId":"a"},{"$dtId":"b"}]');
   });
 
   it('starts a page strictly after the last key, as one row comparison when every column ascends', () => {
@@ -35,14 +36,14 @@ describe('paging', () => {
     expect(compileQuery(top, { page: { limit: 2, after: ['x'], returnedSoFar: 4 } })).toMatchObject({ pageSize: 1, params: ['x', 1] });
     expect(compileQuery(top, { page: { limit: 2, after: ['x'], returnedSoFar: 5 } })).toMatchObject({ pageSize: 0, params: ['x', 0] });
     const last = compileQuery(top, { page: { limit: 2, returnedSoFar: 3 } });
-    expect(takePage(last, [{ row: 1, key: ['a'] }, { row: 2, key: ['b'] }])).toEqual({ value: [1, 2] });
+    expect(takePage(last, [{ row: '1', key: '["a"]' }, { row: '2', key: '["b"]' }])).toEqual({ value: ['1', '2'] });
   });
 
   it('returns every row without a page', () => {
     const compiled = compileQuery('SELECT * FROM DIGITALTWINS');
     expect(compiled.pageSize).toBeUndefined();
     expect(compiled.sql).not.toContain('LIMIT');
-    expect(takePage(compiled, [{ row: 1, key: [] }, { row: 2, key: [] }])).toEqual({ value: [1, 2] });
+    expect(takePage(compiled, [{ row: '1', key: '[]' }, { row: '2', key: '[]' }])).toEqual({ value: ['1', '2'] });
   });
 
   it('answers COUNT() and aggregates in one page', () => {

@@ -2,35 +2,33 @@ import type { SelectClause, SelectItem } from '../ast';
 import { invalidQueryError, quoted } from '../query-errors';
 import type { QueryScope } from './query-scope';
 import type { SqlParameters } from './sql-parameters';
-import { collectionObject, propertyValue } from './value-sql';
+import { collectionJson, jsonText, propertyValue } from './value-sql';
 
 /**
- * The `row` of a rows query in ADT's shape: `SELECT *` gives the bare twin (or relationship);
- * projections give an object keyed by alias, property name or `AS` name, without the keys of
- * properties the row does not have.
+ * The `row` of a rows query, as JSON text in ADT's shape: `SELECT *` gives the bare twin (or
+ * relationship); projections give an object keyed by alias, property name or `AS` name, without
+ * the keys of properties the row does not have (`concat_ws` skips the NULL members).
  */
 export function compileRowObject(select: SelectClause, scope: QueryScope, params: SqlParameters): string {
   if (select.kind === 'all') {
     if (scope.collections.length !== 1) {
       throw invalidQueryError(select.at, 'SELECT * reads a single collection; with JOIN or MATCH, select the aliases (SELECT T, CT)');
     }
-    return collectionObject(scope.collections[0]);
+    return collectionJson(scope.collections[0]);
   }
   checkDistinctOutputNames(select.items);
-  return select.items.map((item) => {
+  const members = select.items.map((item) => {
     if (item.kind !== 'path') throw new Error('An aggregate in a rows query');
     const resolved = scope.resolve(item.path);
-    if (resolved.segments.length === 0) {
-      return `jsonb_build_object(${params.add(outputName(item), 'text')}, ${collectionObject(resolved.collection)})`;
-    }
-    const value = propertyValue(resolved, params);
-    const key = params.add(outputName(item), 'text');
-    return value.kind === 'text' ? `jsonb_build_object(${key}, to_jsonb(${value.sql}))` : omittedWhenUndefined(key, value.sql);
-  }).join(ROW_PART_SEPARATOR);
+    const value = resolved.segments.length === 0 ? collectionJson(resolved.collection) : jsonText(propertyValue(resolved, params));
+    // The member's name arrives JSON-encoded with its colon: `"name":`.
+    return `${params.add(`${JSON.stringify(outputName(item))}:`, 'text')} || ${value}`;
+  });
+  return `'{' || concat_ws(',',${ROW_PART_SEPARATOR}${members.join(`,${ROW_PART_SEPARATOR}`)}) || '}'`;
 }
 
 /** One projection per line in the SQL, for the reader. */
-export const ROW_PART_SEPARATOR = '\n    || ';
+export const ROW_PART_SEPARATOR = '\n    ';
 
 /** `{key: value}`, or `{}` when the value is SQL NULL (undefined). */
 export function omittedWhenUndefined(key: string, json: string): string {

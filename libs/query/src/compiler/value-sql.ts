@@ -23,13 +23,32 @@ export function propertyValue(path: ResolvedPath, params: SqlParameters): ValueS
   return { kind: 'json', sql };
 }
 
-/** The JSON object ADT returns for a twin or a relationship. */
-export function collectionObject(collection: Collection): string {
+/**
+ * The JSON text of the object ADT returns for a twin or a relationship: its system fields, then
+ * the members of the stored document (which never holds `$dtId` or `$etag`). Built as text, not
+ * jsonb: concatenating text costs a fraction of rebuilding a jsonb value per row, and the query
+ * service passes the text through unparsed.
+ */
+export function collectionJson(collection: Collection): string {
   const a = collection.sqlAlias;
-  return collection.kind === 'twin'
-    ? `jsonb_build_object('$dtId', ${a}.id, '$etag', ${etag(a)}) || ${a}.document`
-    : `jsonb_build_object('$relationshipId', ${a}.relationship_id, '$etag', ${etag(a)}, '$sourceId', ${a}.source_id, ` +
-        `'$relationshipName', ${a}.name, '$targetId', ${a}.target_id) || ${a}.properties`;
+  // The ETag is a uuid: nothing in it needs escaping.
+  const etagMember = `',"$etag":"W/\\"' || ${a}.etag::text || '\\""'`;
+  if (collection.kind === 'twin') {
+    return `'{"$dtId":' || to_json(${a}.id)::text || ${etagMember} || ${membersAfter(`${a}.document`)}`;
+  }
+  return `'{"$relationshipId":' || to_json(${a}.relationship_id)::text || ${etagMember}` +
+    ` || ',"$sourceId":' || to_json(${a}.source_id)::text || ',"$relationshipName":' || to_json(${a}.name)::text` +
+    ` || ',"$targetId":' || to_json(${a}.target_id)::text || ${membersAfter(`${a}.properties`)}`;
+}
+
+/** `,` and the members of a jsonb object with its closing brace, or just `}` when it is empty. */
+function membersAfter(object: string): string {
+  return `(CASE WHEN ${object} = '{}'::jsonb THEN '}' ELSE ',' || substr(${object}::text, 2) END)`;
+}
+
+/** The value as JSON text; SQL NULL when it is undefined. */
+export function jsonText(value: ValueSql): string {
+  return value.kind === 'json' ? `(${value.sql})::text` : `to_json(${value.sql})::text`;
 }
 
 export function asJson(value: ValueSql): string {
@@ -39,6 +58,11 @@ export function asJson(value: ValueSql): string {
 /** The value as text when it is a JSON string, else SQL NULL. */
 export function stringValue(value: ValueSql): string {
   return value.kind === 'text' ? value.sql : `(CASE WHEN jsonb_typeof(${value.sql}) = 'string' THEN (${value.sql}) #>> '{}' END)`;
+}
+
+/** Whether the path names a column kept beside the JSON document, not a document property. */
+export function isSystemField(collection: Collection, segments: string[]): boolean {
+  return systemField(collection, segments) !== undefined;
 }
 
 /** Columns kept beside the JSON document (reference: `twins.twins`, `relationships.relationships`). */
