@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { initTracing, shutdownTracing } from '@odt/service-kit';
 import { readStream } from '../support/events';
@@ -92,5 +94,30 @@ describe('/metrics', () => {
     expect(twins).toMatch(/outbox_unpublished_events\{[^}]*schema="twins"[^}]*\} 0/);
     expect(twins).toMatch(/outbox_relay_leader\{[^}]*schema="twins"[^}]*\} 1/);
     expect(twins).toMatch(/db_pool_connections\{[^}]*state="total"[^}]*\} [1-9]/);
+  });
+});
+
+describe('event-router metrics and the dashboard', () => {
+  it('counts deliveries and shows each endpoint\'s consumer lag', async () => {
+    expect((await callGateway(system.gatewayUrl, 'PUT', '/endpoints/observed', { endpointType: 'nats', subject: `obs.${system.iso.id}` })).status).toBe(200);
+    expect((await callGateway(system.gatewayUrl, 'PUT', '/eventroutes/observed', { endpointName: 'observed', filter: 'true' })).status).toBe(204);
+    const router = () => scrape('router');
+    const deadline = Date.now() + 15_000;
+    // The route applies within a second; writes after that are delivered.
+    while (!/event_consumer_pending\{[^}]*endpoint="observed"/.test(await router()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    for (let i = 0; i < 3; i++) await callGateway(system.gatewayUrl, 'PATCH', '/digitaltwins/traced-room', [{ op: 'add', path: '/Temperature', value: i }]);
+    let text = '';
+    while (!/event_deliveries_total\{[^}]*endpoint="observed",outcome="delivered"[^}]*\} 3/.test(text = await router()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(text).toMatch(/event_deliveries_total\{[^}]*endpoint="observed",outcome="delivered"[^}]*\} 3/);
+    expect(text).toMatch(/event_consumer_pending\{[^}]*endpoint="observed"[^}]*\} 0/);
+  });
+
+  it('draws only metrics the services expose (docs/grafana-dashboard.json)', async () => {
+    const dashboard = JSON.parse(readFileSync(path.join(__dirname, '../../docs/grafana-dashboard.json'), 'utf8')) as { panels: { targets: { expr: string }[] }[] };
+    const exposed = (await Promise.all(['gateway', 'models', 'twins', 'relationships', 'router', 'query'].map(scrape))).join('\n');
+    const names = new Set(dashboard.panels.flatMap((p) => p.targets.flatMap((t) => t.expr.match(/\b[a-z_]+(?=\{|\[)/g) ?? [])));
+    const missing = [...names].filter((name) => !['rate', 'sum', 'max', 'by', 'histogram_quantile'].includes(name) && !new RegExp(`^${name}[{ ]`, 'm').test(exposed));
+    expect(names.size).toBeGreaterThan(5);
+    expect(missing).toEqual([]);
   });
 });

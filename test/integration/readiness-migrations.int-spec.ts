@@ -30,6 +30,6 @@ describe('readiness and migrations', () => {
     await migrate(iso);
     const after = await fetch(`${url}/readyz`);
     expect(after.status).toBe(200);
-    expect((await after.json()).checks.schema).toBe('ok');
+    expect(((await after.json()) as { checks: Record<string, string> }).checks.schema).toBe('ok');
   });
 });

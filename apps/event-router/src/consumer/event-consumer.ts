@@ -24,7 +24,7 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    const jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX);
+    const jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX, this.config.EVENTS_STREAM_REPLICAS);
     const durable = this.config.ROUTER_CONSUMER;
     await jsm.consumers.info(this.config.EVENTS_STREAM, durable).catch(() =>
       jsm.consumers.add(this.config.EVENTS_STREAM, {

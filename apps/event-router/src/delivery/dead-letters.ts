@@ -29,10 +29,10 @@ export class DeadLetters {
     this.js = jetstream(nc);
   }
 
-  async ensureStream(): Promise<void> {
+  async ensureStream(replicas = 1): Promise<void> {
     const jsm = await jetstreamManager(this.nc);
     await jsm.streams.info(this.stream).catch(() =>
-      jsm.streams.add({ name: this.stream, subjects: [`${this.subjectPrefix}.>`], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: THIRTY_DAYS_NS, allow_direct: true })
+      jsm.streams.add({ name: this.stream, subjects: [`${this.subjectPrefix}.>`], retention: RetentionPolicy.Limits, storage: StorageType.File, max_age: THIRTY_DAYS_NS, allow_direct: true, num_replicas: replicas })
         .catch(() => jsm.streams.info(this.stream)));
   }
 

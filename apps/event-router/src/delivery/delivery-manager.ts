@@ -1,13 +1,13 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ensureEventsStream, NATS_CONNECTION } from '@odt/messaging';
-import { ROOT_LOGGER } from '@odt/service-kit';
+import { Metrics, ROOT_LOGGER } from '@odt/service-kit';
 import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { RoutingRepository } from '../routing/routing.repository';
 import type { DeliveryTarget } from './delivery-target';
-import { EndpointWorker, type Deliver } from './endpoint-worker';
+import { consumerName, EndpointWorker, type Deliver, type DeliveryOutcome } from './endpoint-worker';
 import { NatsDelivery } from './nats-delivery';
 import { AmqpDelivery } from './amqp-delivery';
 import { DeadLetters, type DeadLetter } from './dead-letters';
@@ -30,13 +30,17 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
   private jsm?: JetStreamManager;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
+  private readonly countDelivery: (endpoint: string, outcome: DeliveryOutcome) => void;
 
   constructor(
     private readonly repo: RoutingRepository,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
+    private readonly metrics: Metrics,
   ) {
+    const deliveries = metrics.counter('event_deliveries_total', 'Deliveries to endpoints by outcome: delivered, failed (to be retried), deadlettered, abandoned.', ['endpoint', 'outcome']);
+    this.countDelivery = (endpoint, outcome) => deliveries.inc({ endpoint, outcome });
     this.deadLetters = new DeadLetters(nc, config.DEADLETTER_STREAM ?? `${config.EVENTS_STREAM}_DEADLETTER`, `${config.EVENTS_SUBJECT_PREFIX}-deadletter`);
     const nats = new NatsDelivery(nc);
     const webhook = new WebhookDelivery();
@@ -49,8 +53,15 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX);
-    await this.deadLetters.ensureStream();
+    this.jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX, this.config.EVENTS_STREAM_REPLICAS);
+    await this.deadLetters.ensureStream(this.config.EVENTS_STREAM_REPLICAS);
+    this.metrics.gauge('event_consumer_pending', 'Events of an endpoint\'s consumer not yet delivered (pending plus in flight): its lag.', ['endpoint'], async (gauge) => {
+      gauge.reset();
+      await Promise.all([...this.workers.keys()].map(async (name) => {
+        const info = await this.jsm?.consumers.info(this.config.EVENTS_STREAM, consumerName(name)).catch(() => undefined);
+        if (info) gauge.set({ endpoint: name }, info.num_pending + info.num_ack_pending);
+      }));
+    });
     await this.refresh();
     this.timer = setInterval(() => {
       this.refreshing ??= this.refresh().catch((err: unknown) => this.logger.warn({ err: (err as Error).message }, 'routes refresh failed')).finally(() => {
@@ -109,7 +120,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
         worker = undefined;
       }
       if (!worker) {
-        worker = new EndpointWorker(target, this.nc, this.config.EVENTS_STREAM, deliver, this.deadLetters, this.logger);
+        worker = new EndpointWorker(target, this.nc, this.config.EVENTS_STREAM, deliver, this.deadLetters, this.logger, this.countDelivery);
         worker.update(target, filters);
         this.workers.set(endpoint.name, worker);
         await worker.start(this.jsm!);

@@ -11,6 +11,8 @@ export type Deliver = (target: DeliveryTarget, event: DigitalTwinsEvent, raw: Ui
 
 const SECOND_NS = 1_000_000_000;
 
+export type DeliveryOutcome = 'delivered' | 'failed' | 'deadlettered' | 'abandoned';
+
 /**
  * One endpoint's delivery: its own durable consumer of the events stream (so a slow or dead
  * endpoint delays no other), one event in flight at a time (so per-twin order holds), an event
@@ -28,6 +30,7 @@ export class EndpointWorker {
     private readonly deliver: Deliver,
     private readonly deadLetters: DeadLetters,
     private readonly logger: Logger,
+    private readonly count: (endpoint: string, outcome: DeliveryOutcome) => void = () => undefined,
   ) {}
 
   get kind(): string {
@@ -69,6 +72,7 @@ export class EndpointWorker {
     const attempts = msg.info.deliveryCount;
     const ageSeconds = (Date.now() - Date.parse(event.time)) / 1000;
     const exhausted = attempts >= (endpoint.retry?.maxAttempts ?? DEFAULT_MAX_ATTEMPTS) || ageSeconds > (endpoint.retry?.ttlSeconds ?? DEFAULT_TTL_SECONDS);
+    this.count(endpoint.name, 'failed');
     if (!exhausted) {
       // Whole milliseconds: the server ignores a NAK delay that is not a whole number of nanoseconds
       // and redelivers at once, which would spend every attempt within milliseconds.
@@ -79,11 +83,13 @@ export class EndpointWorker {
     }
     if (endpoint.deadLetter?.enabled === false) {
       this.logger.error({ err: reason, endpoint: endpoint.name, eventId: event.id, attempts }, 'delivery abandoned; dead-lettering is off for this endpoint');
+      this.count(endpoint.name, 'abandoned');
       msg.term();
       return;
     }
     try {
       await this.deadLetters.add(endpoint.name, event, reason, attempts);
+      this.count(endpoint.name, 'deadlettered');
       this.logger.warn({ err: reason, endpoint: endpoint.name, eventId: event.id, attempts }, 'event dead-lettered');
       msg.term();
     } catch (err) {
@@ -109,6 +115,7 @@ export class EndpointWorker {
       try {
         await this.deliver(this.target, event, msg.data);
         msg.ack();
+        this.count(this.target.endpoint.name, 'delivered');
       } catch (err) {
         await this.failed(msg, event, (err as Error).message);
       }
