@@ -26,7 +26,7 @@ describe('operations', () => {
     expect(await ready.json()).toEqual({ status: 'ready', checks: { nats: 'ok' } });
     const twinsUrl = await system.apps.twins.getUrl();
     const twinsReady = await (await fetch(`${twinsUrl.replace('[::1]', '127.0.0.1')}/readyz`)).json();
-    expect(twinsReady).toEqual({ status: 'ready', checks: { postgres: 'ok', nats: 'ok' } });
+    expect(twinsReady).toEqual({ status: 'ready', checks: { postgres: 'ok', schema: 'ok', nats: 'ok' } });
   });
 
   it('echoes a request id the caller sent', async () => {
