@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
 import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..');
@@ -38,4 +39,13 @@ export async function waitForReady(port: number, timeoutMs = 60_000): Promise<vo
     await new Promise((r) => setTimeout(r, 200));
   }
   throw new Error(`service on port ${port} was not ready within ${timeoutMs} ms`);
+}
+
+/** A TCP port nobody listens on right now (for a process or server started next). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
 }

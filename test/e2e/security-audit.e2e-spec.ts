@@ -1,6 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import net from 'node:net';
-import { spawnService, waitForReady } from '../../tools/services';
+import { freePort, spawnService, waitForReady } from '../../tools/services';
 import { authEnv, mintToken } from '../support/auth';
 import { readStream } from '../support/events';
 import { callGateway } from '../support/gateway';
@@ -25,14 +24,6 @@ let gatewayUrl: string;
 let logs = '';
 let aliceToken: string;
 let bobToken: string;
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   system = await startSystem({ overrides: authEnv() });

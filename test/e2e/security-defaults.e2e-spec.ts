@@ -17,7 +17,7 @@ import { loadModelsConfig } from '../../apps/models-service/src/config';
 import { startModelsService } from '../../apps/models-service/src/main';
 import { loadTwinsConfig } from '../../apps/twins-service/src/config';
 import { startTwinsService } from '../../apps/twins-service/src/main';
-import { ROOT, spawnService, waitForReady } from '../../tools/services';
+import { freePort, ROOT, spawnService, waitForReady } from '../../tools/services';
 import { authEnv, mintToken } from '../support/auth';
 import { callGateway } from '../support/gateway';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
@@ -27,14 +27,6 @@ import { migrate, newIsolation, PG_ADMIN_URL, startSystem, type TestSystem } fro
 
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'odt-security-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 describe('without authentication', () => {
   it('refuses to listen on anything but loopback', async () => {

@@ -2,8 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { EventTypes, type DigitalTwinsEvent, type UpdateEventData } from '@odt/contracts';
-import { Client } from 'pg';
-import { idsByTwin, readStream, streamCount } from '../support/events';
+import { committedTwinEvents, idsByTwin, readStream, streamCount } from '../support/events';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
 import { natsConnection, startSystem, type TestSystem } from '../support/system';
 
@@ -30,20 +29,6 @@ async function pool<T>(n: number, width: number, task: (i: number) => Promise<T>
   return results;
 }
 
-/** Outbox order per twin (= commit order, because each write holds the twin's row lock first). */
-async function outboxIdsByTwin(databaseUrl: string): Promise<Map<string, string[]>> {
-  const db = new Client({ connectionString: databaseUrl });
-  await db.connect();
-  try {
-    const { rows } = await db.query<{ event_id: string; twin: string }>(`SELECT event_id, payload->>'subject' AS twin FROM twins.outbox ORDER BY id`);
-    const by = new Map<string, string[]>();
-    for (const r of rows) by.set(r.twin, [...(by.get(r.twin) ?? []), r.event_id]);
-    return by;
-  } finally {
-    await db.end();
-  }
-}
-
 async function writeLoad(system: TestSystem, twins: number, patches: number, model: string): Promise<number> {
   const created = await pool(twins, 16, async (i) => (await api(system, 'PUT', `/digitaltwins/ev-${system.iso.id}-${i}`, { $metadata: { $model: model }, Temperature: 0, thermostat: { $metadata: {} } })).status);
   expect(created).toEqual(Array(twins).fill(200));
@@ -56,7 +41,7 @@ async function writeLoad(system: TestSystem, twins: number, patches: number, mod
 async function expectExactlyOncePerTwinOrder(system: TestSystem, events: DigitalTwinsEvent[], expected: number): Promise<void> {
   expect(events).toHaveLength(expected);
   expect(new Set(events.map((e) => e.id)).size).toBe(expected);
-  expect(idsByTwin(events)).toEqual(await outboxIdsByTwin(system.iso.databaseUrl));
+  expect(idsByTwin(events)).toEqual(await committedTwinEvents(system.iso.databaseUrl));
   // The last event of each twin carries the value the twin ended with: event order is commit order.
   for (const [twin, ids] of idsByTwin(events)) {
     const last = events.find((e) => e.id === ids[ids.length - 1])!;

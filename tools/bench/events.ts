@@ -7,7 +7,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { DigitalTwinsEvent, UpdateEventData } from '@odt/contracts';
 import { Pool } from 'pg';
 import { consumerName } from '../../apps/event-router/src/delivery/endpoint-worker';
-import { spawnService, waitForReady } from '../services';
+import { freePort, spawnService, waitForReady } from '../services';
 import { startBenchSystem, type BenchSystem } from './bench-system';
 import { closedLoop, httpClient, summarise, table, type LoadResult } from './load';
 
@@ -262,14 +262,6 @@ async function startReceiver(): Promise<{ url: string; arrivals: Arrival[]; clos
       await new Promise((resolve) => server.close(resolve));
     },
   };
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Polls until `check` holds (true) or `ms` pass (false). */

@@ -46,6 +46,7 @@ export class OutboxRelay {
   /** A NOTIFY arrived while the relay was busy: drain again without sleeping. */
   private pending = false;
   private lastPrune = 0;
+  private lag?: Histogram<'schema'>;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pool = new Pool({ connectionString: options.databaseUrl, max: 2, application_name: `outbox-relay:${options.schema}` });
@@ -53,8 +54,6 @@ export class OutboxRelay {
     this.js = jetstream(options.nc);
     this.observeWith(options.metrics);
   }
-
-  private lag?: Histogram<'schema'>;
 
   /** Outbox lag: how long events wait to be published, how many are waiting, who is the leader. */
   private observeWith(metrics: Metrics | undefined): void {

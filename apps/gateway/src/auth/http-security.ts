@@ -41,7 +41,6 @@ export function installHttpSecurity(app: NestFastifyApplication, config: Gateway
 
   const cors = config.CORS_ORIGINS.length > 0;
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-ms-request-id', String(request.id));
     // CORS preflights carry no token; @fastify/cors answers them.
     if (PUBLIC_PATHS.test(request.url) || (cors && request.method === 'OPTIONS')) return;
     if (request.url.length > config.MAX_URL_LENGTH) {

@@ -1,13 +1,12 @@
 import { DomainError } from '@odt/contracts';
+import { PUBLIC_PATHS } from '../auth/http-security';
 
 /** Stable data-plane versions; 2022-05-31 is what the 1.x JS SDK sends. */
 export const SUPPORTED_API_VERSIONS = ['2020-10-31', '2022-05-31', '2023-06-30', '2023-10-31'] as const;
 
-/** Paths that are ours, not ADT's, and need no api-version. */
-const UNVERSIONED = new Set(['/healthz', '/readyz', '/metrics']);
-
 export function checkApiVersion(path: string, query: Record<string, unknown>): void {
-  if (UNVERSIONED.has(path)) return;
+  // Probes and metrics are ours, not ADT's.
+  if (PUBLIC_PATHS.test(path)) return;
   const given = query['api-version'];
   const version = Array.isArray(given) ? given[0] : given;
   if (version === undefined || version === '') {

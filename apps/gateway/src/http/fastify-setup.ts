@@ -24,7 +24,6 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
   fastify.addContentTypeParser(['application/json-patch+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
 
   fastify.addHook('onRequest', async (request, reply) => {
-    void reply.header('x-ms-request-id', String(request.id));
     const path = request.url.split('?')[0];
     checkApiVersion(path, request.query as Record<string, unknown>);
     const length = Number(request.headers['content-length'] ?? 0);

@@ -10,7 +10,8 @@ declare module 'fastify' {
 }
 
 /**
- * W3C trace context: each request gets a server span (continuing the caller's `traceparent`), whose
+ * Request identity, set first so that every answer carries it (`x-ms-request-id`), and the W3C
+ * trace context: each request gets a server span (continuing the caller's `traceparent`), whose
  * traceparent travels with the internal requests it causes and ends up in the events they publish.
  */
 export function installTracing(app: NestFastifyApplication): void {
@@ -21,7 +22,7 @@ export function installTracing(app: NestFastifyApplication): void {
       'http.request.method': request.method,
       'url.path': request.url.split('?')[0],
     });
-    void reply.header('traceparent', request.span.traceparent);
+    void reply.header('traceparent', request.span.traceparent).header('x-ms-request-id', String(request.id));
   });
   fastify.addHook('onResponse', async (request, reply) => {
     request.span?.end(reply.statusCode >= 500 ? `HTTP ${reply.statusCode}` : undefined);
