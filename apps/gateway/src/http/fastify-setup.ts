@@ -23,7 +23,7 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
   fastify.addContentTypeParser(['application/json-patch+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
 
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0];
     checkApiVersion(path, request.query as Record<string, unknown>);
     const length = Number(request.headers['content-length'] ?? 0);
