@@ -24,6 +24,8 @@ interface OutboxRow {
   event_id: string;
   subject: string;
   payload: string;
+  /** The twin the event is about (the subject's first segment): events of one twin keep their order. */
+  twin: string;
   /** Seconds since the row was written. */
   age: number;
 }
@@ -137,7 +139,7 @@ export class OutboxRelay {
     for (;;) {
       if (this.stopped || !this.leader) return;
       const { rows } = await this.pool.query<OutboxRow>(
-        `SELECT id, event_id, subject, payload::text AS payload, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age FROM "${this.options.schema}".outbox
+        `SELECT id, event_id, subject, payload::text AS payload, split_part(payload->>'subject', '/', 1) AS twin, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age FROM "${this.options.schema}".outbox
          WHERE published_at IS NULL ORDER BY id LIMIT $1`,
         [batchSize],
       );
@@ -153,22 +155,35 @@ export class OutboxRelay {
   }
 
   /**
-   * Publishes one event at a time, each after the previous PubAck: a later event is never in the
-   * stream before an earlier one that failed (pipelining could reorder across a reconnect).
-   * Returns the ids of the acknowledged prefix.
+   * Publishes in waves: the first event of each twin in the batch, side by side, then, once all of
+   * those are acknowledged, each twin's second event, and so on. A twin's later event is never sent
+   * before its earlier one is in the stream (pipelining one twin's events could reorder them across
+   * a reconnect); different twins' events need no order between them. Stops at the first wave with
+   * a failure. Returns the ids of the acknowledged rows.
    */
   private async publishInOrder(rows: OutboxRow[]): Promise<string[]> {
+    const waves: OutboxRow[][] = [];
+    const depth = new Map<string, number>();
+    for (const row of rows) {
+      const d = depth.get(row.twin) ?? 0;
+      depth.set(row.twin, d + 1);
+      (waves[d] ??= []).push(row);
+    }
     const acked: string[] = [];
     const started = performance.now();
-    for (const row of rows) {
-      try {
-        await this.js.publish(row.subject, row.payload, { msgID: row.event_id, timeout: 5000 });
-      } catch (err) {
-        this.options.logger.warn({ err: (err as Error).message, eventId: row.event_id }, 'publish failed');
-        break;
-      }
-      acked.push(row.id);
-      this.lag?.observe({ schema: this.options.schema }, row.age + (performance.now() - started) / 1000);
+    for (const wave of waves) {
+      const results = await Promise.allSettled(wave.map((row) => this.js.publish(row.subject, row.payload, { msgID: row.event_id, timeout: 5000 })));
+      let failed = false;
+      results.forEach((result, i) => {
+        if (result.status === 'fulfilled') {
+          acked.push(wave[i].id);
+          this.lag?.observe({ schema: this.options.schema }, wave[i].age + (performance.now() - started) / 1000);
+        } else {
+          failed = true;
+          this.options.logger.warn({ err: (result.reason as Error).message, eventId: wave[i].event_id }, 'publish failed');
+        }
+      });
+      if (failed) break;
     }
     return acked;
   }
