@@ -18,11 +18,13 @@ import { roomRing, startWriteLoad, type LoadWrite, type WriteLoad, type WriteLoa
 describe('two replicas of every service', () => {
   const iso = newIsolation();
   const m = buildingModels(uniqueDtmiPrefix());
-  const sinkSubject = `sink.${iso.id}.scaling`;
+  /** Two endpoints, so that each event-router replica has one to deliver to. */
+  const sinks = ['sink-a', 'sink-b'];
+  const sinkSubject = (endpoint: string) => `sink.${iso.id}.${endpoint}`;
   let cluster: Cluster | undefined;
   let nc: NatsConnection | undefined;
-  let sink: Subscription | undefined;
-  let sunk = 0;
+  const subscriptions: Subscription[] = [];
+  const sunk = new Map(sinks.map((name) => [name, new Set<string>()]));
   const loads: WriteLoad[] = [];
   const load = (options: WriteLoadOptions) => {
     loads.push(startWriteLoad(options));
@@ -45,18 +47,20 @@ describe('two replicas of every service', () => {
       },
     });
     nc = await connect({ servers: iso.env.NATS_URL });
-    sink = nc.subscribe(sinkSubject, { callback: () => void sunk++ });
     const api = (method: string, route: string, body?: unknown) => callGateway(cluster!.gatewayUrls()[0], method, route, body);
     expect((await api('POST', '/models', m.all)).status).toBe(201);
-    expect((await api('PUT', '/endpoints/sink', { endpointType: 'nats', subject: sinkSubject })).status).toBe(200);
-    expect((await api('PUT', '/eventroutes/to-sink', { endpointName: 'sink', filter: 'true' })).status).toBe(204);
-    await untilRouted(nc, iso.stream, ['sink']);
+    for (const name of sinks) {
+      subscriptions.push(nc.subscribe(sinkSubject(name), { callback: (_err, msg) => void sunk.get(name)!.add(msg.json<{ id: string }>().id) }));
+      expect((await api('PUT', `/endpoints/${name}`, { endpointType: 'nats', subject: sinkSubject(name) })).status).toBe(200);
+      expect((await api('PUT', `/eventroutes/to-${name}`, { endpointName: name, filter: 'true' })).status).toBe(204);
+    }
+    await untilRouted(nc, iso.stream, sinks);
   }, 150_000);
 
   afterAll(async () => {
     try {
       await Promise.all(loads.map((l) => l.abandon()));
-      sink?.unsubscribe();
+      for (const s of subscriptions) s.unsubscribe();
       await cluster?.stop();
     } finally {
       await nc?.close();
@@ -99,12 +103,14 @@ describe('two replicas of every service', () => {
     expect(firstLoad.filter((w) => !w.acknowledged)).toEqual([]);
   }, 90_000);
 
-  it('spreads event deliveries to a nats endpoint over both event-router replicas', async () => {
-    await until(() => sunk >= firstLoad.length, 20_000);
-    const delivered = await perReplica(['event-router'], 'event_deliveries_total', { endpoint: 'sink', outcome: 'delivered' });
-    expect(Object.keys(delivered)).toHaveLength(2);
-    expect(zeroes(delivered)).toEqual([]);
-    expect(Object.values(delivered).reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(firstLoad.length);
+  it('shares the endpoints between both event-router replicas, each endpoint delivered by one of them', async () => {
+    await until(() => sinks.every((name) => sunk.get(name)!.size >= firstLoad.length), 20_000);
+    const byEndpoint = await Promise.all(sinks.map((endpoint) => perReplica(['event-router'], 'event_deliveries_total', { endpoint, outcome: 'delivered' })));
+    const total = (counts: Record<string, number>) => Object.values(counts).reduce((a, b) => a + b, 0);
+    // One replica per endpoint (its lease holder), and each replica has one endpoint.
+    expect(byEndpoint.map((counts) => zeroes(counts).length)).toEqual([1, 1]);
+    expect(byEndpoint.map((counts) => Object.keys(counts).find((r) => counts[r] > 0)).sort()).toEqual(['event-router#0', 'event-router#1']);
+    for (const counts of byEndpoint) expect(total(counts)).toBeGreaterThanOrEqual(firstLoad.length);
   }, 30_000);
 
   it('publishes each committed change exactly once, from a single relay leader per schema', async () => {
@@ -161,6 +167,9 @@ describe('two replicas of every service', () => {
     expect(writes.filter((w) => w.refused)).toEqual([]);
     // The load went on through the surviving gateway.
     expect(writes.slice(afterKills).filter((w) => w.acknowledged).length).toBeGreaterThanOrEqual(40);
+    // The surviving event router took over the killed one's endpoint: both get every event.
+    await until(() => sinks.every((name) => committed.every((e) => sunk.get(name)!.has(e.eventId))), 20_000);
+    for (const name of sinks) expect(committed.filter((e) => !sunk.get(name)!.has(e.eventId)).map((e) => e.eventId)).toEqual([]);
   }, 120_000);
 
   async function leaderOf(replicas: Replica[], schema: string): Promise<Replica> {

@@ -62,8 +62,14 @@ export interface DeliveryCheck {
   missing: string[];
   /** Twins whose events, each counted at its first arrival, came in another order than committed. */
   outOfOrder: string[];
-  /** Arrivals of an event after a later event of the same twin had arrived (a stale redelivery). */
+  /**
+   * Arrivals that break a twin's sequence: after a twin's events were sent again from an earlier
+   * point (a rewind, when a new router owner resumes from the acknowledgement floor), an event that
+   * skips ahead instead of continuing that replay in order.
+   */
   stale: string[];
+  /** How many times a twin's events started again from an earlier one (allowed: in-order replays). */
+  rewinds: number;
   /** Arrivals of an event already received (allowed: delivery is at least once). */
   duplicates: number;
 }
@@ -75,13 +81,21 @@ export function checkDelivery(committed: Map<string, string[]>, received: { id: 
   const seen = new Set<string>();
   const firstArrivals = new Map<string, string[]>();
   const latest = new Map<string, number>();
+  const cursor = new Map<string, number>();
   const stale: string[] = [];
   let duplicates = 0;
+  let rewinds = 0;
   for (const { id, subject } of received) {
     const twin = subject ?? '';
     const at = position.get(id);
-    if (at !== undefined && at < (latest.get(twin) ?? -1)) stale.push(id);
-    latest.set(twin, Math.max(at ?? -1, latest.get(twin) ?? -1));
+    if (at !== undefined) {
+      const last = cursor.get(twin) ?? -1;
+      const high = latest.get(twin) ?? -1;
+      if (at <= last) rewinds++;
+      else if (at > last + 1 && last < high) stale.push(id);
+      cursor.set(twin, at);
+      latest.set(twin, Math.max(at, high));
+    }
     if (seen.has(id)) {
       duplicates++;
       continue;
@@ -93,7 +107,7 @@ export function checkDelivery(committed: Map<string, string[]>, received: { id: 
   const outOfOrder = [...committed.entries()]
     .filter(([twin, ids]) => (firstArrivals.get(twin) ?? []).join() !== ids.filter((id) => seen.has(id)).join())
     .map(([twin]) => twin);
-  return { committed: position.size, received: received.length, missing, outOfOrder, stale, duplicates };
+  return { committed: position.size, received: received.length, missing, outOfOrder, stale, rewinds, duplicates };
 }
 
 /**

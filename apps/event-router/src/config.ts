@@ -9,6 +9,10 @@ export const routerConfigSchema = databaseConfigSchema.extend({
   DEADLETTER_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
   /** A YAML file of endpoints and routes, applied at start and on every change (routes as code). */
   ROUTES_FILE: z.string().min(1).optional(),
+  /** Per endpoint: twins whose events are delivered side by side (each twin's one at a time, in order). */
+  ENDPOINT_CONCURRENCY: z.coerce.number().int().min(1).max(1000).default(32),
+  /** Per endpoint: events received and not yet acknowledged (its consumer's `max_ack_pending`). */
+  ENDPOINT_MAX_PENDING: z.coerce.number().int().min(1).max(100_000).default(10_000),
   ROUTES_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
 });
 

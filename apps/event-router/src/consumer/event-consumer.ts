@@ -6,15 +6,18 @@ import { ROOT_LOGGER } from '@odt/service-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
+import { AckBatcher } from '../delivery/ack-batcher';
 
 /**
- * Consumes every twin-change event through a durable pull consumer and acknowledges it after
- * handling. Routing to endpoints builds on this; for now handling is a structured log line.
+ * Consumes every event through a durable pull consumer shared by the router replicas and
+ * acknowledges it (a debug log line each): its pending count is the router's overall lag, the
+ * signal the deployment scales on (KEDA). Delivery to endpoints has consumers of its own.
  */
 @Injectable()
 export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
+  private readonly acks = new AckBatcher();
   handled = 0;
 
   constructor(
@@ -43,15 +46,16 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     await this.messages?.close();
     await this.loop;
+    this.acks.flush();
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
     for await (const msg of messages) {
       try {
         const event = msg.json<DigitalTwinsEvent>();
-        this.logger.info({ eventId: event.id, type: event.type, subject: event.subject, seq: msg.seq }, 'event received');
+        this.logger.debug({ eventId: event.id, type: event.type, subject: event.subject, seq: msg.seq }, 'event received');
         this.handled++;
-        msg.ack();
+        this.acks.ack(msg);
       } catch (err) {
         this.logger.error({ err, seq: msg.seq }, 'undecodable event; terminating it');
         msg.term();
