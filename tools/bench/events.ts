@@ -55,6 +55,13 @@ export async function benchEvents(): Promise<void> {
     const subject = `benchout.${system.stream}.latency`;
     const viaNats: Arrival[] = [];
     nc.subscribe(subject, { callback: (_err, msg) => void viaNats.push({ at: Date.now(), event: msg.json<DigitalTwinsEvent>() }) });
+    // The events stream's own subjects, as a plain subscriber: when the outbox relay published each event.
+    const published: Arrival[] = [];
+    const prefix = `bench.${system.stream.replace(/^BENCH_/, '')}`;
+    nc.subscribe(`${prefix}.>`, { callback: (_err, msg) => {
+      const event = msg.json<DigitalTwinsEvent>();
+      if (event.type === UPDATE) published.push({ at: Date.now(), event });
+    } });
     await configure(call, 'bus', { endpointType: 'nats', subject }, `type = '${UPDATE}'`);
     await configure(call, 'hook', { endpointType: 'webhook', url: receiver.url }, `type = '${UPDATE}'`);
     await untilConsumers(jsm, system.stream, ['bus', 'hook']);
@@ -65,6 +72,7 @@ export async function benchEvents(): Promise<void> {
     await until(() => viaNats.length >= acknowledged && receiver.arrivals.length >= acknowledged, 180_000);
     const drainedAfter = Date.now() - answered;
     const latency = [
+      delivery('commit → in JetStream (outbox relay)', published, acknowledged, paced.startedAt),
       delivery('nats endpoint: commit → delivery', viaNats, acknowledged, paced.startedAt),
       delivery('webhook: commit → delivery', receiver.arrivals, acknowledged, paced.startedAt),
       delivery('nats endpoint: PATCH due → delivery', viaNats, acknowledged, paced.startedAt, true),
@@ -228,7 +236,7 @@ async function drainFanout(system: BenchSystem, call: ReturnType<typeof httpClie
   try {
     let i = 0;
     const writes = await closedLoop('backlog', 32, 3600, () => call('PATCH', `/digitaltwins/ev-${i % TWINS}${API}`, [{ op: 'replace', path: '/Temperature', value: i++ }]), FANOUT_EVENTS);
-    if (writes.errors > 0) throw new Error(`${writes.errors} backlog writes failed`);
+    if (writes.errors > 0) throw new Error(`${writes.errors} backlog writes failed: ${JSON.stringify(writes.statuses)}`);
     const relayed = await until(async () => (await pool.query<{ n: string }>(`SELECT count(*) AS n FROM twins.outbox WHERE published_at IS NULL`)).rows[0].n === '0', 120_000);
     if (!relayed) throw new Error('the outbox did not drain within 2 minutes');
   } finally {
