@@ -3,6 +3,7 @@ export * from './events-stream';
 export * from './nats-connection';
 export * from './outbox';
 export * from './outbox-relay';
+export * from './publish-batcher';
 export * from './rpc-client';
 export * from './rpc-server';
 export * from './messaging.module';

@@ -8,6 +8,7 @@ import { Metrics } from '@odt/service-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { connectNats, type NatsSettings } from './nats-connection';
+import { publishBatcher } from './publish-batcher';
 import { RpcClient } from './rpc-client';
 import { RpcServer, type RpcHandlerFn } from './rpc-server';
 
@@ -57,6 +58,7 @@ class RpcExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown, 
   }
 
   async onApplicationShutdown(): Promise<void> {
+    publishBatcher(this.nc).flush();
     if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
   }
 }

@@ -2,6 +2,7 @@ import { DomainError, encodeCaller, isErrorCode, namespaced, RpcHeaders, type Ca
 import { createInbox, headers as natsHeaders, type Msg, type NatsConnection } from '@nats-io/transport-node';
 import { currentCall, type Metrics } from '@odt/service-kit';
 import type { Histogram } from 'prom-client';
+import { publishBatcher, type PublishBatcher } from './publish-batcher';
 
 export interface RpcCallOptions {
   timeoutMs?: number;
@@ -38,6 +39,7 @@ export class RpcClient {
   /** Between a lost connection and its reconnect: requests fail at once instead of timing out. */
   private disconnected = false;
   private readonly duration?: Histogram<'subject' | 'outcome'>;
+  private readonly out: PublishBatcher;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -45,6 +47,7 @@ export class RpcClient {
     private readonly namespace = '',
     metrics?: Metrics,
   ) {
+    this.out = publishBatcher(nc);
     this.duration = metrics?.histogram('nats_rpc_client_duration_seconds', 'Internal requests made over NATS, by subject and outcome (ok, error, timeout, no_responders).', ['subject', 'outcome']);
     // Lives as long as the connection (drained with it at shutdown).
     nc.subscribe(`${this.inbox}.*`, { callback: (_err, msg) => this.settle(msg) });
@@ -89,13 +92,11 @@ export class RpcClient {
         reject(new DomainError('GatewayTimeout', `The service behind ${subject} did not answer in time.`));
       }, options.timeoutMs ?? this.defaultTimeoutMs);
       this.pending.set(token, { subject, started, resolve, reject, timer });
-      try {
-        this.nc.publish(namespaced(this.namespace, subject), body, { reply: `${this.inbox}.${token}`, headers: h });
-      } catch (err) {
+      this.out.publish(namespaced(this.namespace, subject), body, { reply: `${this.inbox}.${token}`, headers: h }, (err) => {
         clearTimeout(timer);
         this.pending.delete(token);
-        reject(new DomainError('ServiceUnavailable', `Internal messaging failed for ${subject}: ${(err as Error).message}`));
-      }
+        reject(new DomainError('ServiceUnavailable', `Internal messaging failed for ${subject}: ${err.message}`));
+      });
     });
   }
 

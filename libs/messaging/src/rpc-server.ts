@@ -3,6 +3,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import type { Logger } from 'pino';
 import { runInCall, SpanKind, startSpan, type Metrics } from '@odt/service-kit';
 import type { Histogram } from 'prom-client';
+import { publishBatcher, type PublishBatcher } from './publish-batcher';
 
 export interface RpcContext {
   requestId?: string;
@@ -22,6 +23,7 @@ export class RpcServer {
   private readonly encoder = new TextEncoder();
   private readonly decoder = new TextDecoder();
   private readonly duration?: Histogram<'subject' | 'outcome'>;
+  private readonly out: PublishBatcher;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -30,6 +32,7 @@ export class RpcServer {
     private readonly namespace = '',
     metrics?: Metrics,
   ) {
+    this.out = publishBatcher(nc);
     this.duration = metrics?.histogram('nats_rpc_server_duration_seconds', 'Internal requests served, by subject and outcome (ok, or the error code).', ['subject', 'outcome']);
   }
 
@@ -52,6 +55,8 @@ export class RpcServer {
   async stop(): Promise<void> {
     await Promise.all(this.subscriptions.map((s) => s.drain().catch(() => undefined)));
     await Promise.all([...this.inFlight]);
+    // Their replies are out before the connection is drained.
+    this.out.flush();
   }
 
   private async serve<S extends Subject>(subject: S, msg: Msg, handler: RpcHandlerFn<S>): Promise<void> {
@@ -80,10 +85,7 @@ export class RpcServer {
     const outcome = reply.ok ? 'ok' : reply.error.code;
     span.end(reply.ok ? undefined : outcome);
     this.duration?.observe({ subject, outcome }, (performance.now() - started) / 1000);
-    try {
-      msg.respond(this.encoder.encode(JSON.stringify(reply)));
-    } catch (err) {
-      this.logger.warn({ err, subject, requestId }, 'could not send reply');
-    }
+    if (!msg.reply) return;
+    this.out.publish(msg.reply, this.encoder.encode(JSON.stringify(reply)), undefined, (err) => this.logger.warn({ err, subject, requestId }, 'could not send reply'));
   }
 }

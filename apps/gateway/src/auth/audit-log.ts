@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { jetstreamManager, RetentionPolicy, StorageType } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION } from '@odt/messaging';
+import { NATS_CONNECTION, publishBatcher } from '@odt/messaging';
 import { ROOT_LOGGER } from '@odt/service-kit';
 import type { Logger } from 'pino';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
@@ -57,11 +57,9 @@ export class AuditLog implements OnApplicationBootstrap {
     if (!this.config.AUDIT_STREAM) return;
     // A plain publish the stream captures: no acknowledgement round trip per write on the hot path.
     // What NATS receives is stored; an entry sent while NATS is unreachable is only in this log.
-    try {
-      this.nc.publish(this.subject, JSON.stringify(entry));
-    } catch (err) {
-      this.logger.error({ err: (err as Error).message, requestId: entry.requestId }, 'audit entry not stored in JetStream (it is in this log)');
-    }
+    publishBatcher(this.nc).publish(this.subject, JSON.stringify(entry), undefined, (err) => {
+      this.logger.error({ err: err.message, requestId: entry.requestId }, 'audit entry not stored in JetStream (it is in this log)');
+    });
   }
 
   /** Entries from `after` (a stream sequence) on, oldest first. */
