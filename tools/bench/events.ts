@@ -4,7 +4,8 @@ import net from 'node:net';
 import os from 'node:os';
 import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import type { DigitalTwinsEvent, UpdateEventData } from '@odt/contracts';
+import { EventTypes, eventSubject, type DigitalTwinsEvent, type UpdateEventData } from '@odt/contracts';
+import { buildEvent, changeWithEvent } from '@odt/messaging';
 import { Pool } from 'pg';
 import { consumerName } from '../../apps/event-router/src/delivery/endpoint-worker';
 import { freePort, spawnService, waitForReady } from '../services';
@@ -51,7 +52,10 @@ export async function benchEvents(): Promise<void> {
     router = await startRouter(system);
     const jsm = await jetstreamManager(nc);
 
-    // (1) Commit → delivery latency at a paced rate, to a nats subscriber and a webhook receiver.
+    // (1) Commit → delivery latency at a paced rate, to a nats subscriber and a webhook receiver:
+    // (1a) twin updates through the gateway (PATCH), (1b) the same updates committed straight to
+    // Postgres with the twins service's statement (change + outbox row + NOTIFY in one), so that
+    // the event pipeline is measured at the asked rate even where the write path cannot keep it up.
     const subject = `benchout.${system.stream}.latency`;
     const viaNats: Arrival[] = [];
     nc.subscribe(subject, { callback: (_err, msg) => void viaNats.push({ at: Date.now(), event: msg.json<DigitalTwinsEvent>() }) });
@@ -65,18 +69,31 @@ export async function benchEvents(): Promise<void> {
     await configure(call, 'bus', { endpointType: 'nats', subject }, `type = '${UPDATE}'`);
     await configure(call, 'hook', { endpointType: 'webhook', url: receiver.url }, `type = '${UPDATE}'`);
     await untilConsumers(jsm, system.stream, ['bus', 'hook']);
-    const paced = await pace(call);
-    const acknowledged = paced.ok;
-    const answered = Date.now();
-    // Missing deliveries after 3 minutes show as errors in the table.
-    await until(() => viaNats.length >= acknowledged && receiver.arrivals.length >= acknowledged, 180_000);
-    const drainedAfter = Date.now() - answered;
-    const latency = [
-      delivery('commit → in JetStream (outbox relay)', published, acknowledged, paced.startedAt),
-      delivery('nats endpoint: commit → delivery', viaNats, acknowledged, paced.startedAt),
-      delivery('webhook: commit → delivery', receiver.arrivals, acknowledged, paced.startedAt),
-      delivery('nats endpoint: PATCH due → delivery', viaNats, acknowledged, paced.startedAt, true),
-    ];
+    const phases: Phase[] = [];
+    const measure = async (name: string, send: Send) => {
+      for (const arrivals of [viaNats, published, receiver.arrivals]) arrivals.length = 0;
+      const paced = await pace(name, send);
+      const answered = Date.now();
+      // Missing deliveries after 3 minutes show as errors in the table.
+      await until(() => viaNats.length >= paced.ok && receiver.arrivals.length >= paced.ok, 180_000);
+      phases.push({
+        paced,
+        drainedAfterMs: Date.now() - answered,
+        latency: [
+          delivery('commit → in JetStream (outbox relay)', published, paced.ok, paced.startedAt),
+          delivery('nats endpoint: commit → delivery', viaNats, paced.ok, paced.startedAt),
+          delivery('webhook: commit → delivery', receiver.arrivals, paced.ok, paced.startedAt),
+          delivery('nats endpoint: update due → delivery', viaNats, paced.ok, paced.startedAt, true),
+        ],
+      });
+    };
+    await measure('PATCH through the gateway (due → answer)', (twin, value) => call('PATCH', `/digitaltwins/ev-${twin}${API}`, [{ op: 'replace', path: '/Temperature', value }]));
+    const writer = new Pool({ connectionString: system.databaseUrl, max: 16 });
+    try {
+      await measure('committed in Postgres (due → commit)', (twin, value) => commitUpdate(writer, prefix, `ev-${twin}`, value));
+    } finally {
+      await writer.end();
+    }
 
     // (2) Fan-out: a backlog committed while the router is stopped, then drained to every endpoint.
     const fanout = await drainFanout(system, call, nc, jsm, router);
@@ -84,14 +101,19 @@ export async function benchEvents(): Promise<void> {
 
     console.log(`\nEvents benchmark: ${TWINS} twins, ${RATE} updates/s asked for ${SECONDS} s, ${os.cpus().length} cores`);
     console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`paced PATCHes: ${paced.ok} acknowledged (${paced.perSecond}/s achieved of ${RATE}/s asked), ${paced.errors} failed, ` +
-      `${paced.unsent} never sent (the schedule fell ${paced.lateMs} ms behind), at most ${paced.maxInFlight} in flight`);
-    console.log(table([paced.result, ...latency]));
-    console.log(`PATCH answers: ${JSON.stringify(paced.result.statuses)}`);
-    console.log(`every delivery in ${drainedAfter} ms after the last PATCH was answered`);
+    for (const { paced, latency, drainedAfterMs } of phases) {
+      console.log(`\n${paced.result.name}: ${paced.ok} acknowledged (${paced.perSecond}/s achieved of ${RATE}/s asked), ${paced.errors} failed, ` +
+        `${paced.unsent} never sent (the schedule fell ${paced.lateMs} ms behind), at most ${paced.maxInFlight} in flight`);
+      console.log(table([paced.result, ...latency]));
+      console.log(`answers: ${JSON.stringify(paced.result.statuses)}; every delivery in ${drainedAfterMs} ms after the last answer`);
+    }
     console.log(`\nfan-out: ${FANOUT_EVENTS} events × ${FANOUT_ENDPOINTS} routes to nats endpoints: ${fanout.deliveries} of ` +
       `${FANOUT_EVENTS * FANOUT_ENDPOINTS} deliveries in ${fanout.seconds.toFixed(2)} s (first to last arrival) = ${fanout.perSecond} deliveries/s`);
-    console.log(JSON.stringify({ rate: RATE, seconds: SECONDS, paced: { ...paced.result, unsent: paced.unsent, lateMs: paced.lateMs }, latency, drainedAfterMs: drainedAfter, fanout: { ...fanout, router: undefined } }));
+    console.log(JSON.stringify({
+      rate: RATE, seconds: SECONDS,
+      phases: phases.map(({ paced, latency, drainedAfterMs }) => ({ paced: { ...paced.result, unsent: paced.unsent, lateMs: paced.lateMs }, latency, drainedAfterMs })),
+      fanout: { ...fanout, router: undefined },
+    }));
   } finally {
     await router?.stop();
     await (await jetstreamManager(nc)).streams.delete(`${system.stream}_DEADLETTER`).catch(() => undefined);
@@ -99,6 +121,33 @@ export async function benchEvents(): Promise<void> {
     await receiver.close();
     await system.stop();
   }
+}
+
+/** Sends update n of twin `twin`, setting Temperature to `value`; resolves to an HTTP-like status. */
+type Send = (twin: number, value: number) => Promise<number>;
+
+interface Phase {
+  paced: Awaited<ReturnType<typeof pace>>;
+  latency: LoadResult[];
+  drainedAfterMs: number;
+}
+
+/**
+ * A twin update committed the way the twins service commits one: the row change, its outbox row
+ * and the NOTIFY in one statement (`changeWithEvent`), with the event the service would build.
+ */
+async function commitUpdate(pool: Pool, prefix: string, id: string, value: number): Promise<number> {
+  const patch = [{ op: 'replace' as const, path: '/Temperature', value }];
+  // changeWithEvent takes an executor answering rows, as TypeORM's does.
+  const db = { query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows };
+  const changed = await changeWithEvent(db, 'twins', {
+    sql: `UPDATE twins.twins SET etag = gen_random_uuid(), document = jsonb_set(document, '{Temperature}', to_jsonb($2::float8)), updated_at = clock_timestamp() WHERE id = $1 RETURNING 1`,
+    params: [id, value],
+  }, {
+    subject: eventSubject(prefix, EventTypes.TwinUpdate),
+    event: buildEvent({ type: EventTypes.TwinUpdate, subject: id, data: { modelId: MODEL['@id'], patch }, source: 'localhost' }),
+  });
+  return changed ? 204 : 404;
 }
 
 interface Arrival {
@@ -149,7 +198,7 @@ async function untilConsumers(jsm: JetStreamManager, stream: string, endpoints: 
  * was due but not sent by then is reported as unsent. Each sets Temperature to its due time (ms
  * since the epoch), so its event says when it was due.
  */
-async function pace(call: ReturnType<typeof httpClient>) {
+async function pace(name: string, send: Send) {
   const total = Math.round(RATE * SECONDS);
   const latencies: number[] = [];
   const statuses: Record<string, number> = {};
@@ -174,7 +223,7 @@ async function pace(call: ReturnType<typeof httpClient>) {
         sent++;
         inFlight++;
         maxInFlight = Math.max(maxInFlight, inFlight);
-        call('PATCH', `/digitaltwins/ev-${twin}${API}`, [{ op: 'replace', path: '/Temperature', value: dueAt }]).then(
+        send(twin, dueAt).then(
           (status) => {
             statuses[status] = (statuses[status] ?? 0) + 1;
             if (status < 300) latencies.push(Date.now() - dueAt);
@@ -201,7 +250,7 @@ async function pace(call: ReturnType<typeof httpClient>) {
     tick();
   });
   // Throughput over the paced window: answers that come after it still count, the time after it does not.
-  const result = summarise('PATCH (from due time to answer)', latencies, errors, SECONDS, statuses);
+  const result = summarise(name, latencies, errors, SECONDS, statuses);
   return { result, ok: result.ok, errors, unsent: total - sent, startedAt: t0, perSecond: result.perSecond, maxInFlight, lateMs };
 }
 

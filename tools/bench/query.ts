@@ -93,7 +93,7 @@ export async function benchQuery(): Promise<void> {
 }
 
 /** Writes the graph straight into the services' tables (a bulk load; events are not the point here). */
-async function generateGraph(pool: Pool): Promise<{ twins: number; relationships: number }> {
+export async function generateGraph(pool: Pool): Promise<{ twins: number; relationships: number }> {
   const meta = (model: string) => `jsonb_build_object('$model', '${P}:${model};1', '$lastUpdateTime', '2026-01-01T00:00:00.0000000Z')`;
   const ancestry = (model: string, base: string) => `ARRAY['${P}:${model};1', '${P}:${base};1']`;
   await pool.query(`INSERT INTO twins.twins (id, model_id, model_ancestry, etag, document)

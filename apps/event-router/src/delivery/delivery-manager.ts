@@ -56,7 +56,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     const nats = new NatsDelivery(nc);
     this.deliverers = {
       nats: (target, event, raw) => nats.deliver(target, event, raw),
-      webhook: (target, event) => this.webhook.deliver(target, event),
+      webhook: (target, event, raw) => this.webhook.deliver(target, event, raw),
       mqtt: (target, event) => this.mqtt.deliver(target, event),
       amqp: (target, event) => this.amqp.deliver(target, event),
     };
@@ -87,8 +87,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
     await this.leases.close();
-    this.webhook.close();
-    await Promise.all([this.mqtt.close(), this.amqp.close()]);
+    await Promise.all([this.webhook.close(), this.mqtt.close(), this.amqp.close()]);
   }
 
   /** Events in flight when NATS went away may be lost to the consumer: after a reconnect, start again from the floor. */
