@@ -32,8 +32,9 @@ const MODEL = {
 
 /**
  * `npm run bench -- events`: (1) twin updates paced open-loop at BENCH_EVENTS_RATE per second for
- * BENCH_EVENTS_SECONDS, each delivered to a `nats` endpoint and a webhook; latency from commit
- * (the event's `time`) to arrival at the subscriber; (2) the drain rate of a backlog fanned out by
+ * BENCH_EVENTS_SECONDS, each delivered to a `nats` endpoint and a webhook, once through the gateway
+ * (PATCH) and once committed straight to Postgres; latency from commit (the event's `time`) to
+ * arrival at the subscriber; (2) the drain rate of a backlog fanned out by
  * BENCH_EVENTS_FANOUT routes to as many `nats` endpoints.
  */
 export async function benchEvents(): Promise<void> {
