@@ -92,7 +92,11 @@ export class EndpointWorker {
       max_deliver: -1,
     };
     const info = await jsm.consumers.info(this.stream, durable).catch(() => undefined);
-    if (!info) {
+    const interrupted = resuming.get(this.resumeKey);
+    if (!info && interrupted !== undefined) {
+      // A recreation was cut off between the delete and the add: finish it from the floor it read.
+      await this.recreate(jsm, wanted, interrupted);
+    } else if (!info) {
       // An endpoint receives what happens after it is first routed to, not the stream's history.
       await jsm.consumers.add(this.stream, { ...wanted, deliver_policy: DeliverPolicy.New });
     } else if (info.num_ack_pending > 0 || info.config.max_ack_pending !== this.limits.maxPending || info.config.ack_wait !== wanted.ack_wait) {
@@ -100,13 +104,23 @@ export class EndpointWorker {
       // after the last event of the unbroken acknowledged prefix, in stream order.
       const from = info.ack_floor.stream_seq + 1;
       this.logger.info({ endpoint: this.target.endpoint.name, from, inFlight: info.num_ack_pending }, 'resuming endpoint delivery from its acknowledgement floor');
+      resuming.set(this.resumeKey, from);
       await jsm.consumers.delete(this.stream, durable);
-      await jsm.consumers.add(this.stream, { ...wanted, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+      await this.recreate(jsm, wanted, from);
     }
     const consumer = await jetstream(this.nc).consumers.get(this.stream, durable);
     this.messages = await consumer.consume({ max_messages: Math.min(512, this.limits.maxPending) });
     this.loop = this.run(this.messages);
     this.heartbeat = setInterval(() => this.markInProgress(), IN_PROGRESS_EVERY_MS);
+  }
+
+  private get resumeKey(): string {
+    return `${this.stream}/${this.target.endpoint.name}`;
+  }
+
+  private async recreate(jsm: JetStreamManager, wanted: Partial<ConsumerConfig>, from: number): Promise<void> {
+    await jsm.consumers.add(this.stream, { ...wanted, deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from });
+    resuming.delete(this.resumeKey);
   }
 
   /**
@@ -276,6 +290,13 @@ export function laneOf(event: DigitalTwinsEvent): string {
   const slash = subject.indexOf('/');
   return slash < 0 ? subject : subject.slice(0, slash);
 }
+
+/**
+ * Consumers being recreated at a floor (`<stream>/<endpoint>` → first sequence): kept until the new
+ * consumer exists, so that a failure between the delete and the add does not restart the endpoint
+ * at the stream's end, skipping events.
+ */
+const resuming = new Map<string, number>();
 
 /** Event Grid's defaults for the next hop: 30 attempts, 24 hours. */
 export const DEFAULT_MAX_ATTEMPTS = 30;
