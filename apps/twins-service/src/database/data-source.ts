@@ -3,6 +3,7 @@ import type { DataSourceOptions } from 'typeorm';
 import { CreateTwins1764000000001 } from './migrations/1764000000001-create-twins';
 import { TwinModelAncestry1764000000004 } from './migrations/1764000000004-twin-model-ancestry';
 import { TwinDocumentIndex1764000000006 } from './migrations/1764000000006-twin-document-index';
+import { TwinCount1764000000007 } from './migrations/1764000000007-twin-count';
 
 export const TWINS_SCHEMA = 'twins';
 
@@ -11,7 +12,7 @@ export function twinsDataSourceOptions(url: string, poolSize?: number): DataSour
     url,
     schema: TWINS_SCHEMA,
     entities: [],
-    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006],
+    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007],
     poolSize,
     applicationName: 'twins-service',
   });

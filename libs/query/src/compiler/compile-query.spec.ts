@@ -142,6 +142,13 @@ describe('compileQuery', () => {
     });
   });
 
+  it('reads the kept count for COUNT() of every twin, and counts the twins when anything narrows it', () => {
+    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS').sql).toBe(`SELECT '{"COUNT":' || coalesce(sum(c.n), 0) || '}' AS row,\n  '[]' AS key\nFROM twins.twin_count c`);
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.x = 1").sql).toContain('FROM twins.twins t0');
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T JOIN C RELATED T.x WHERE T.$dtId = 'a'").sql).toContain('FROM twins.twins t0');
+    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS', { tables: { twinCount: '' } }).sql).toContain('FROM twins.twins t0');
+  });
+
   it('groups by resolved paths, so a bare name and alias.name are one group', () => {
     const compiled = compileQuery('SELECT floor AS f, COUNT() AS n, MAX(T.t) FROM DIGITALTWINS T GROUP BY T.floor');
     expect(compiled.kind).toBe('aggregate');
