@@ -139,23 +139,16 @@ interface Phase {
  */
 async function commitUpdate(pool: Pool, prefix: string, id: string, value: number): Promise<number> {
   const patch = [{ op: 'replace' as const, path: '/Temperature', value }];
-  // The event (and its time) is made once a connection is at hand, so that its time is when the
-  // statement runs, not when the update started waiting for a connection.
-  const client = await pool.connect();
-  try {
-    // changeWithEvent takes an executor answering rows, as TypeORM's does.
-    const db = { query: async (sql: string, params?: unknown[]) => (await client.query(sql, params)).rows };
-    const changed = await changeWithEvent(db, 'twins', {
-      sql: `UPDATE twins.twins SET etag = gen_random_uuid(), document = jsonb_set(document, '{Temperature}', to_jsonb($2::float8)), updated_at = clock_timestamp() WHERE id = $1 RETURNING 1`,
-      params: [id, value],
-    }, {
-      subject: eventSubject(prefix, EventTypes.TwinUpdate),
-      event: buildEvent({ type: EventTypes.TwinUpdate, subject: id, data: { modelId: MODEL['@id'], patch }, source: 'localhost' }),
-    });
-    return changed ? 204 : 404;
-  } finally {
-    client.release();
-  }
+  // changeWithEvent takes an executor answering rows, as TypeORM's does; the statement sets the event's time.
+  const db = { query: async (sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows };
+  const changed = await changeWithEvent(db, 'twins', {
+    sql: `UPDATE twins.twins SET etag = gen_random_uuid(), document = jsonb_set(document, '{Temperature}', to_jsonb($2::float8)), updated_at = clock_timestamp() WHERE id = $1 RETURNING 1`,
+    params: [id, value],
+  }, {
+    subject: eventSubject(prefix, EventTypes.TwinUpdate),
+    event: buildEvent({ type: EventTypes.TwinUpdate, subject: id, data: { modelId: MODEL['@id'], patch }, source: 'localhost' }),
+  });
+  return changed ? 204 : 404;
 }
 
 interface Arrival {

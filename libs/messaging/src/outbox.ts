@@ -5,6 +5,13 @@ export interface SqlExecutor {
   query(sql: string, params?: unknown[]): Promise<unknown>;
 }
 
+/**
+ * The event with its `time` set by Postgres as the statement writes it (RFC 3339, UTC, µs): the
+ * time of the change, not of when the service built the event (before waiting for a connection).
+ */
+const STAMPED = (param: string) =>
+  `jsonb_set(${param}::jsonb, '{time}', to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))`;
+
 /** The LISTEN channel a relay waits on; NOTIFY is delivered only when the writing transaction commits. */
 export function outboxChannel(schema: string): string {
   return `outbox_${schema}`;
@@ -33,7 +40,7 @@ export function outboxTableSql(schema: string): string[] {
 export async function appendToOutbox(tx: SqlExecutor, schema: string, subject: string, event: DigitalTwinsEvent): Promise<void> {
   await tx.query(
     `WITH appended AS (
-       INSERT INTO "${schema}".outbox (event_id, subject, payload) VALUES ($1, $2, $3) RETURNING id
+       INSERT INTO "${schema}".outbox (event_id, subject, payload) VALUES ($1, $2, ${STAMPED('$3')}) RETURNING id
      ) SELECT pg_notify($4, '') FROM appended`,
     [event.id, subject, JSON.stringify(event), outboxChannel(schema)],
   );
@@ -57,7 +64,7 @@ export async function changeWithEvent(db: SqlExecutor, schema: string, change: {
   const rows = (await db.query(
     `WITH change AS (${change.sql}),
      appended AS (
-       INSERT INTO "${schema}".outbox (event_id, subject, payload) SELECT $${n + 1}, $${n + 2}, $${n + 3} FROM change RETURNING id
+       INSERT INTO "${schema}".outbox (event_id, subject, payload) SELECT $${n + 1}, $${n + 2}, ${STAMPED(`$${n + 3}`)} FROM change RETURNING id
      ) SELECT pg_notify($${n + 4}, '') FROM appended`,
     [...change.params, entry.event.id, entry.subject, JSON.stringify(entry.event), outboxChannel(schema)],
   )) as unknown[];
