@@ -133,24 +133,34 @@ export class OutboxRelay {
     await listener?.end().catch(() => undefined);
   }
 
-  /** Publishes until no unpublished row is left. */
+  /**
+   * Publishes until no unpublished row is left. A batch is marked published while the next one is
+   * read and published (its rows left out of that read), so the mark is off the events' path; a
+   * mark must be done before the next one starts, and before the drain ends.
+   */
   private async drain(): Promise<void> {
     const batchSize = this.options.batchSize ?? 256;
-    for (;;) {
-      if (this.stopped || !this.leader) return;
-      const { rows } = await this.pool.query<OutboxRow>(
-        `SELECT id, event_id, subject, payload::text AS payload, split_part(payload->>'subject', '/', 1) AS twin, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age FROM "${this.options.schema}".outbox
-         WHERE published_at IS NULL ORDER BY id LIMIT $1`,
-        [batchSize],
-      );
-      if (rows.length === 0) return;
-      const published = await this.publishInOrder(rows);
-      if (published.length > 0) {
-        await this.pool.query(`UPDATE "${this.options.schema}".outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [
-          published,
-        ]);
+    let marking: Promise<unknown> = Promise.resolve();
+    let beingMarked: string[] = [];
+    try {
+      for (;;) {
+        if (this.stopped || !this.leader) return;
+        const { rows } = await this.pool.query<OutboxRow>(
+          `SELECT id, event_id, subject, payload::text AS payload, split_part(payload->>'subject', '/', 1) AS twin, extract(epoch FROM clock_timestamp() - created_at)::float8 AS age FROM "${this.options.schema}".outbox
+           WHERE published_at IS NULL AND NOT (id = ANY($2::bigint[])) ORDER BY id LIMIT $1`,
+          [batchSize, beingMarked],
+        );
+        if (rows.length === 0) return;
+        const published = await this.publishInOrder(rows);
+        await marking;
+        beingMarked = published;
+        if (published.length > 0) {
+          marking = this.pool.query(`UPDATE "${this.options.schema}".outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [published]);
+        }
+        if (published.length < rows.length) throw new Error('publish to JetStream failed');
       }
-      if (published.length < rows.length) throw new Error('publish to JetStream failed');
+    } finally {
+      await marking;
     }
   }
 
