@@ -14,6 +14,10 @@ export interface BenchSystem {
   databaseUrl: string;
   gatewayUrl: string;
   stream: string;
+  /** The events' subject prefix (the stream captures `<prefix>.>`). */
+  subjectPrefix: string;
+  /** What every service of this system runs with: database, NATS namespace, stream, prefix. */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
@@ -28,6 +32,8 @@ export async function startBenchSystem(services: ServiceName[], extraEnv: Record
   const databaseUrl = url.toString();
   await runMigrations(databaseUrl, allDataSourceOptions(databaseUrl));
   const stream = `BENCH_${id}`;
+  const subjectPrefix = `bench.${id}`;
+  const env = { DATABASE_URL: databaseUrl, NATS_URL, NATS_NAMESPACE: id, EVENTS_STREAM: stream, EVENTS_SUBJECT_PREFIX: subjectPrefix };
   const basePort = 18000 + Math.floor(Math.random() * 1000) * 10;
   const children: ChildProcess[] = [];
   const ports: number[] = [];
@@ -35,7 +41,7 @@ export async function startBenchSystem(services: ServiceName[], extraEnv: Record
     const port = basePort + i;
     ports.push(port);
     children.push(spawnService(name, {
-      DATABASE_URL: databaseUrl, NATS_URL, NATS_NAMESPACE: id, EVENTS_STREAM: stream, EVENTS_SUBJECT_PREFIX: `bench.${id}`,
+      ...env,
       PORT: String(port), LOG_LEVEL: 'warn', ODT_SUPERVISOR_PID: String(process.pid),
       // The engine is measured, not the per-caller limit (every bench client is one loopback caller).
       RATE_LIMIT_PER_CALLER: '0', RATE_LIMIT_GLOBAL: '0',
@@ -47,6 +53,8 @@ export async function startBenchSystem(services: ServiceName[], extraEnv: Record
     databaseUrl,
     gatewayUrl: `http://127.0.0.1:${ports[services.indexOf('gateway')]}`,
     stream,
+    subjectPrefix,
+    env,
     async stop() {
       await Promise.all(children.map((c) => new Promise((resolve) => {
         if (c.exitCode !== null) return resolve(null);

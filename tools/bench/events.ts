@@ -21,7 +21,7 @@ const FANOUT_ENDPOINTS = Number(process.env.BENCH_EVENTS_FANOUT ?? 10);
 const FANOUT_EVENTS = Number(process.env.BENCH_EVENTS_FANOUT_EVENTS ?? 5000);
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
 const API = '?api-version=2023-10-31';
-const UPDATE = 'Microsoft.DigitalTwins.Twin.Update';
+const UPDATE = EventTypes.TwinUpdate;
 
 const MODEL = {
   '@id': 'dtmi:bench:events:Room;1',
@@ -62,7 +62,7 @@ export async function benchEvents(): Promise<void> {
     nc.subscribe(subject, { callback: (_err, msg) => void viaNats.push({ at: Date.now(), event: msg.json<DigitalTwinsEvent>() }) });
     // The events stream's own subjects, as a plain subscriber: when the outbox relay published each event.
     const published: Arrival[] = [];
-    const prefix = `bench.${system.stream.replace(/^BENCH_/, '')}`;
+    const prefix = system.subjectPrefix;
     nc.subscribe(`${prefix}.>`, { callback: (_err, msg) => {
       const event = msg.json<DigitalTwinsEvent>();
       if (event.type === UPDATE) published.push({ at: Date.now(), event });
@@ -162,12 +162,8 @@ interface Router {
 
 /** The event router as its own process (the deployed shape), on the bench system's database, namespace and stream. */
 async function startRouter(system: BenchSystem): Promise<Router> {
-  const id = system.stream.replace(/^BENCH_/, ''); // startBenchSystem names the stream BENCH_<id>, the prefix bench.<id>
   const port = await freePort();
-  const child: ChildProcess = spawnService('event-router', {
-    DATABASE_URL: system.databaseUrl, NATS_URL, NATS_NAMESPACE: id, EVENTS_STREAM: system.stream, EVENTS_SUBJECT_PREFIX: `bench.${id}`,
-    PORT: String(port), LOG_LEVEL: 'warn', ODT_SUPERVISOR_PID: String(process.pid),
-  });
+  const child: ChildProcess = spawnService('event-router', { ...system.env, PORT: String(port), LOG_LEVEL: 'warn', ODT_SUPERVISOR_PID: String(process.pid) });
   await waitForReady(port);
   return {
     stop: () => new Promise((resolve) => {

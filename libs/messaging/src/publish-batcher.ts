@@ -1,9 +1,7 @@
 import type { NatsConnection, PublishOptions } from '@nats-io/transport-node';
 
 interface Outgoing {
-  subject: string;
-  data: Uint8Array | string;
-  options?: Partial<PublishOptions>;
+  send: () => void;
   failed?: (err: Error) => void;
 }
 
@@ -21,7 +19,15 @@ export class PublishBatcher {
 
   /** `failed` hears of a message the client refused (closed connection, payload too large). */
   publish(subject: string, data: Uint8Array | string, options?: Partial<PublishOptions>, failed?: (err: Error) => void): void {
-    if (this.queue.push({ subject, data, options, failed }) === 1) setImmediate(() => this.flush());
+    this.later(() => this.nc.publish(subject, data, options), failed);
+  }
+
+  /**
+   * Anything else that publishes on the connection, run with the batch: a JetStream acknowledgement
+   * (`() => msg.ack()`), a JetStream publish. `failed` hears of what it throws.
+   */
+  later(send: () => void, failed?: (err: Error) => void): void {
+    if (this.queue.push({ send, failed }) === 1) setImmediate(() => this.flush());
   }
 
   /** Hands over what is waiting now (before a shutdown drains the connection, say). */
@@ -30,7 +36,7 @@ export class PublishBatcher {
     this.queue = [];
     for (const out of queue) {
       try {
-        this.nc.publish(out.subject, out.data, out.options);
+        out.send();
       } catch (err) {
         out.failed?.(err as Error);
       }

@@ -1,12 +1,11 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { AckPolicy, DeliverPolicy, jetstream, type ConsumerMessages } from '@nats-io/jetstream';
 import type { DigitalTwinsEvent } from '@odt/contracts';
-import { ensureEventsStream, NATS_CONNECTION } from '@odt/messaging';
+import { ensureEventsStream, NATS_CONNECTION, publishBatcher } from '@odt/messaging';
 import { ROOT_LOGGER } from '@odt/service-kit';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
-import { AckBatcher } from '../delivery/ack-batcher';
 
 /**
  * Consumes every event through a durable pull consumer shared by the router replicas and
@@ -17,8 +16,6 @@ import { AckBatcher } from '../delivery/ack-batcher';
 export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
-  private readonly acks = new AckBatcher();
-  handled = 0;
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -46,14 +43,13 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
   async beforeApplicationShutdown(): Promise<void> {
     await this.messages?.close();
     await this.loop;
-    this.acks.flush();
+    publishBatcher(this.nc).flush();
   }
 
   private async run(messages: ConsumerMessages): Promise<void> {
     // Decoded only for the debug line: the endpoints' own consumers decode what they deliver.
     const logEach = this.logger.isLevelEnabled('debug');
     for await (const msg of messages) {
-      this.handled++;
       if (logEach) {
         try {
           const event = msg.json<DigitalTwinsEvent>();
@@ -62,7 +58,8 @@ export class EventConsumer implements OnApplicationBootstrap, BeforeApplicationS
           this.logger.debug({ seq: msg.seq }, 'undecodable event received');
         }
       }
-      this.acks.ack(msg);
+      // Sent with the turn's other publishes: one socket write for all of them.
+      publishBatcher(this.nc).later(() => msg.ack());
     }
   }
 }

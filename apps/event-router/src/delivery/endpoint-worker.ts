@@ -2,8 +2,8 @@ import { AckPolicy, DeliverPolicy, jetstream, type ConsumerConfig, type Consumer
 import type { DigitalTwinsEvent } from '@odt/contracts';
 import { compileEventFilter, type CloudEventLike, type EventFilter } from '@odt/event-filter';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { publishBatcher } from '@odt/messaging';
 import type { Logger } from 'pino';
-import { AckBatcher } from './ack-batcher';
 import type { DeadLetters } from './dead-letters';
 import type { DeliveryTarget } from './delivery-target';
 
@@ -59,7 +59,6 @@ export class EndpointWorker {
   private stopping = false;
   private readonly wakeSleepers = new Set<() => void>();
   private heartbeat?: NodeJS.Timeout;
-  private readonly acks = new AckBatcher();
 
   constructor(
     private target: DeliveryTarget,
@@ -140,8 +139,13 @@ export class EndpointWorker {
     clearTimeout(timer);
     clearInterval(this.heartbeat);
     // Our acknowledgements reach the server before the lease goes to another replica.
-    this.acks.flush();
+    publishBatcher(this.nc).flush();
     await this.nc.flush().catch(() => undefined);
+  }
+
+  /** Sent with the turn's other publishes: one socket write for all of them. */
+  private ack(msg: JsMsg): void {
+    publishBatcher(this.nc).later(() => msg.ack());
   }
 
   private wakeAll(): void {
@@ -152,7 +156,7 @@ export class EndpointWorker {
     for await (const msg of messages) {
       if (msg.seq <= this.highestSeq) {
         // Redelivered: held here already, or handled (its acknowledgement was lost).
-        if (!this.held.has(msg.seq)) this.acks.ack(msg);
+        if (!this.held.has(msg.seq)) this.ack(msg);
         continue;
       }
       this.highestSeq = msg.seq;
@@ -164,7 +168,7 @@ export class EndpointWorker {
         continue;
       }
       if (!this.filters.some((matches) => matches(event as unknown as CloudEventLike))) {
-        this.acks.ack(msg);
+        this.ack(msg);
         continue;
       }
       this.enqueue({ msg, event, since: Date.now() });
@@ -216,7 +220,7 @@ export class EndpointWorker {
       let reason: string;
       try {
         await this.deliver(this.target, event, msg.data);
-        this.acks.ack(msg);
+        this.ack(msg);
         this.count(endpoint.name, 'delivered');
         return true;
       } catch (err) {

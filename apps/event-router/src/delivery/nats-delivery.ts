@@ -1,31 +1,24 @@
 import type { DigitalTwinsEvent } from '@odt/contracts';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { publishBatcher } from '@odt/messaging';
 import type { DeliveryTarget } from './delivery-target';
 
 /** How long the answer to "does a stream capture this subject?" is trusted. */
 const STREAM_LOOKUP_TTL_MS = 5000;
 
-interface Outgoing {
-  subject: string;
-  raw: Uint8Array;
-  /** The event id, for JetStream's de-duplication; absent for a core NATS publish. */
-  msgID?: string;
-  done: { resolve(): void; reject(err: unknown): void };
-}
-
 /**
  * Delivers to a `nats` endpoint: through JetStream when a stream captures the subject (acknowledged,
  * and deduplicated by the CloudEvent id, so a redelivery after a crash is harmless), else as a core
  * NATS message to whoever subscribes, done once the server has it (a PING/PONG after it).
- * Deliveries made in the same turn of the event loop go out together: one socket write and, for
- * core NATS, one round trip for all of them.
+ * Deliveries go out with the connection's other publishes of the same turn (`PublishBatcher`), and
+ * core NATS deliveries of one turn share one round trip.
  */
 export class NatsDelivery {
   private readonly js: JetStreamClient;
   private jsm?: JetStreamManager;
   private readonly streams = new Map<string, { captured: boolean; at: number }>();
-  private outgoing: Outgoing[] = [];
+  private flushing?: Promise<void>;
 
   constructor(private readonly nc: NatsConnection) {
     this.js = jetstream(nc);
@@ -33,27 +26,30 @@ export class NatsDelivery {
 
   async deliver(target: DeliveryTarget, event: DigitalTwinsEvent, raw: Uint8Array): Promise<void> {
     const subject = target.endpoint.subject!;
-    const captured = await this.captured(subject);
+    const batcher = publishBatcher(this.nc);
+    if (await this.captured(subject)) {
+      await new Promise<void>((resolve, reject) => {
+        batcher.later(() => void this.js.publish(subject, raw, { msgID: event.id, timeout: 5000 }).then(() => resolve(), reject), reject);
+      });
+      return;
+    }
     await new Promise<void>((resolve, reject) => {
-      if (this.outgoing.push({ subject, raw, msgID: captured ? event.id : undefined, done: { resolve, reject } }) === 1) setImmediate(() => this.send());
+      batcher.publish(subject, raw, undefined, reject);
+      // Queued after the batch: the PING follows the turn's messages.
+      this.flushed().then(resolve, reject);
     });
   }
 
-  private send(): void {
-    const batch = this.outgoing;
-    this.outgoing = [];
-    const core: Outgoing[] = [];
-    for (const out of batch) {
-      if (out.msgID === undefined) {
-        this.nc.publish(out.subject, out.raw);
-        core.push(out);
-      } else {
-        this.js.publish(out.subject, out.raw, { msgID: out.msgID, timeout: 5000 }).then(() => out.done.resolve(), (err: unknown) => out.done.reject(err));
-      }
-    }
-    if (core.length > 0) {
-      this.nc.flush().then(() => core.forEach((out) => out.done.resolve()), (err: unknown) => core.forEach((out) => out.done.reject(err)));
-    }
+  /** One round trip for every core delivery of this turn, once the batch is out. */
+  private flushed(): Promise<void> {
+    this.flushing ??= new Promise<void>((resolve, reject) => {
+      setImmediate(() => {
+        // From here on, a delivery's message goes in a later batch, so it waits for a later flush.
+        this.flushing = undefined;
+        this.nc.flush().then(resolve, reject);
+      });
+    });
+    return this.flushing;
   }
 
   private async captured(subject: string): Promise<boolean> {
