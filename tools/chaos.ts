@@ -3,8 +3,9 @@ import { chaosTable, runChaos } from '../test/support/chaos';
 /**
  * `npm run chaos`: the fault scenario of test/integration/chaos.int-spec.ts, longer. On a private
  * Postgres and NATS (never the shared ones), under a steady write load, each round SIGKILLs every
- * service in turn and starts it again, restarts NATS and crashes Postgres; then it checks that
- * every acknowledged write reads back and every committed change is in the stream exactly once.
+ * service in turn and starts it again, restarts NATS, crashes Postgres, and terminates every
+ * Postgres session of the services; then it checks that every acknowledged write reads back and
+ * every committed change is in the stream exactly once.
  *
  * CHAOS_ROUNDS (default 2), CHAOS_DURATION_S (keep going, round after round, until it has passed),
  * CHAOS_REPLICAS (per service, default 1), CHAOS_SETTLE_S (steady load before each fault, default 5),

@@ -1,4 +1,5 @@
-import { connectNats, ensureEventsStream, OutboxRelay } from '@odt/messaging';
+import { connectNats, ensureEventsStream } from '@odt/messaging';
+import { OutboxRelay } from '@odt/outbox';
 import { createLogger, databaseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
@@ -9,6 +10,8 @@ import { z } from 'zod';
 const schema = databaseConfigSchema.extend({
   OUTBOX_SCHEMA: z.enum(['twins', 'relationships']),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** How often the outbox relay announces its watermark to the history service (0: never). */
+  OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
 });
 
@@ -24,6 +27,9 @@ async function main(): Promise<void> {
     logger,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
+    ...(config.OUTBOX_WATERMARK_MS > 0
+      ? { watermark: { stream: config.EVENTS_STREAM, intervalMs: config.OUTBOX_WATERMARK_MS, replicas: config.EVENTS_STREAM_REPLICAS } }
+      : {}),
   });
   relay.start();
   logger.info('outbox relay started');

@@ -11,6 +11,7 @@ export const SERVICES = [
   { name: 'relationships-service', port: 8103 },
   { name: 'event-router', port: 8104 },
   { name: 'query-service', port: 8105 },
+  { name: 'history-service', port: 8106 },
   { name: 'gateway', port: 8080 },
 ] as const;
 

@@ -98,7 +98,7 @@ describe('/metrics', () => {
 });
 
 describe('event-router metrics and the dashboard', () => {
-  it('counts deliveries and shows each endpoint\'s consumer lag', async () => {
+  it('counts deliveries and shows each endpoint\'s backlog and their sum', async () => {
     expect((await callGateway(system.gatewayUrl, 'PUT', '/endpoints/observed', { endpointType: 'nats', subject: `obs.${system.iso.id}` })).status).toBe(200);
     expect((await callGateway(system.gatewayUrl, 'PUT', '/eventroutes/observed', { endpointName: 'observed', filter: 'true' })).status).toBe(204);
     const router = () => scrape('router');
@@ -112,6 +112,7 @@ describe('event-router metrics and the dashboard', () => {
     // The acknowledgements follow the deliveries (batched at the end of the event loop's turn): the lag comes back to 0.
     while (!/event_consumer_pending\{[^}]*endpoint="observed"[^}]*\} 0/.test(text = await router()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
     expect(text).toMatch(/event_consumer_pending\{[^}]*endpoint="observed"[^}]*\} 0/);
+    expect(text).toMatch(/^event_router_backlog\{[^}]*\} 0$/m);
   });
 
   it('draws only metrics the services expose (docs/grafana-dashboard.json)', async () => {

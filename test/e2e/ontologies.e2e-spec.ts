@@ -1,23 +1,5 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { ontologyInterfaces } from '../fixtures';
 import { startSystem, type TestSystem } from '../support/system';
-
-const ONTOLOGIES = path.resolve(__dirname, '../../../shared/ontologies');
-
-function jsonFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((f) => {
-    const p = path.join(dir, f);
-    return statSync(p).isDirectory() ? jsonFiles(p) : p.endsWith('.json') ? [p] : [];
-  });
-}
-
-/** Every interface of a folder; files may start with a UTF-8 BOM and may hold an array of interfaces. */
-function interfacesOf(dir: string): unknown[] {
-  return jsonFiles(dir).flatMap((f) => {
-    const doc = JSON.parse(readFileSync(f, 'utf8').replace(/^\uFEFF/, ''));
-    return Array.isArray(doc) ? doc : [doc];
-  });
-}
 
 /** Each real ontology uploads through POST /models in one call, as ADT accepts them (but without its 250 cap). */
 describe('real DTDL ontologies through POST /models', () => {
@@ -48,13 +30,13 @@ describe('real DTDL ontologies through POST /models', () => {
 
   // RealEstateCore v2 and v3 share their DTMIs, so v2 goes into a second, clean instance below.
   it('uploads RealEstateCore v3 (768 interfaces) in a single call', async () => {
-    await upload('RealEstateCore v3', interfacesOf(path.join(ONTOLOGIES, 'opendigitaltwins-building/dtdl-v3')));
+    await upload('RealEstateCore v3', ontologyInterfaces('realestatecore-v3'));
   });
 
   it('uploads Smart Cities, Energy Grid and the ADT samples', async () => {
-    await upload('Smart Cities', interfacesOf(path.join(ONTOLOGIES, 'opendigitaltwins-smartcities')));
-    await upload('Energy Grid', interfacesOf(path.join(ONTOLOGIES, 'opendigitaltwins-energygrid')));
-    await upload('digital-twins-samples', interfacesOf(path.join(ONTOLOGIES, 'digital-twins-samples')));
+    await upload('Smart Cities', ontologyInterfaces('smartcities'));
+    await upload('Energy Grid', ontologyInterfaces('energygrid'));
+    await upload('digital-twins-samples', ontologyInterfaces('digital-twins-samples'));
   });
 
   it('uploads RealEstateCore v2 (768 interfaces) in a single call into a fresh instance', async () => {
@@ -62,7 +44,7 @@ describe('real DTDL ontologies through POST /models', () => {
     const previous = system;
     system = other;
     try {
-      await upload('RealEstateCore v2', interfacesOf(path.join(ONTOLOGIES, 'opendigitaltwins-building/dtdl-v2')));
+      await upload('RealEstateCore v2', ontologyInterfaces('realestatecore-v2'));
     } finally {
       system = previous;
       await other.stop();

@@ -51,6 +51,8 @@ describe('relationships through @azure/digital-twins-core', () => {
     expect(patched.etag).not.toBe(created.etag);
     expect((await client.getRelationship(floor, 'r1')).body.weight).toBe(3);
     await expectRestError(client.updateRelationship(floor, 'r1', [{ op: 'remove', path: '/weight' }], { ifMatch: created.etag }), 412, 'PreconditionFailed');
+    await expectRestError(client.updateRelationship(floor, 'r1', [{ op: 'replace', path: '/missing', value: 1 }]), 400, 'JsonPatchInvalid');
+    await expectRestError(client.updateRelationship(floor, 'r1', [{ op: 'add', path: '/__proto__/weight', value: 1 }]), 400, 'JsonPatchInvalid');
     await expectRestError(client.upsertRelationship(floor, 'r1', { $targetId: room, $relationshipName: 'feeds' }, { ifNoneMatch: '*' }), 412, 'PreconditionFailed');
     await client.deleteRelationship(floor, 'r1', { ifMatch: patched.etag });
     await expectRestError(client.getRelationship(floor, 'r1'), 404, 'RelationshipNotFound');

@@ -58,7 +58,7 @@ describe('the audit trail', () => {
     let entries: { caller: { id: string }; method: string; path: string; status: number; outcome: string; action?: string }[] = [];
     const deadline = Date.now() + 10_000;
     while (entries.length < 8 && Date.now() < deadline) {
-      entries = (await callGateway(gatewayUrl, 'GET', '/audit', undefined, { authorization: `Bearer ${aliceToken}`, 'max-items-per-page': '1000' })).body.value;
+      entries = (await callGateway(gatewayUrl, 'GET', '/audit?order=asc', undefined, { authorization: `Bearer ${aliceToken}`, 'max-items-per-page': '1000' })).body.value;
     }
     const lines = entries.map((e) => `${e.caller.id} ${e.method} ${e.path.replace('/digitaltwins/', '')} ${e.action ?? '-'} ${e.status} ${e.outcome}`);
     expect(lines).toEqual([

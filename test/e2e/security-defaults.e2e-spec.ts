@@ -5,8 +5,6 @@ import https from 'node:https';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { DefaultHttpClient } from '@azure/core-http';
-import { DigitalTwinsClient } from '@azure/digital-twins-core';
 import { connect } from '@nats-io/transport-node';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type KeyLike } from 'jose';
 import type { INestApplication } from '@nestjs/common';
@@ -17,11 +15,13 @@ import { loadModelsConfig } from '../../apps/models-service/src/config';
 import { startModelsService } from '../../apps/models-service/src/main';
 import { loadTwinsConfig } from '../../apps/twins-service/src/config';
 import { startTwinsService } from '../../apps/twins-service/src/main';
+import { ensureDevTls } from '../../tools/dev-tls';
 import { freePort, ROOT, spawnService, waitForReady } from '../../tools/services';
 import { authEnv, mintToken } from '../support/auth';
 import { callGateway } from '../support/gateway';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
 import { migrate, newIsolation, PG_ADMIN_URL, startSystem, type TestSystem } from '../support/system';
+import { NATS_SERVER_BIN } from '../support/processes';
 
 /** Secure by default: loopback without auth, HTTPS, CORS, dev tokens, NATS credentials. */
 
@@ -81,22 +81,15 @@ describe('npm run token', () => {
   });
 });
 
-/** The self-signed certificate is trusted by these two clients only. */
-function trustingSdk(base: string, ca: Buffer, token: () => Promise<string>): DigitalTwinsClient {
-  const agent = new https.Agent({ ca, keepAlive: true });
-  const httpClient = new DefaultHttpClient();
-  (httpClient as unknown as { getOrCreateAgent: () => https.Agent }).getOrCreateAgent = () => agent;
-  return new DigitalTwinsClient(base, { getToken: async () => ({ token: await token(), expiresOnTimestamp: Date.now() + 600_000 }) }, { httpClient, retryOptions: { maxRetries: 0 } });
-}
-
-function httpsCall(url: string, ca: Buffer, method: string, headers: Record<string, string>): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
+/** The development CA is trusted by this client only. */
+function httpsCall(url: string, ca: Buffer, method: string, headers: Record<string, string>, body?: string): Promise<{ status: number; headers: Record<string, string | string[] | undefined> }> {
   return new Promise((resolve, reject) => {
     const req = https.request(url, { method, headers, ca }, (res) => {
       res.resume();
       res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
     });
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 
@@ -106,25 +99,26 @@ describe('HTTPS and CORS', () => {
   let ca: Buffer;
 
   beforeAll(async () => {
-    const cert = path.join(tmp, 'cert.pem');
-    const key = path.join(tmp, 'key.pem');
-    execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost'], { stdio: 'ignore' });
-    system = await startSystem({ overrides: authEnv({ TLS_CERT_FILE: cert, TLS_KEY_FILE: key, CORS_ORIGINS: 'https://explorer.example' }) });
-    ca = readFileSync(cert);
+    // Production's setting: TLS files and no HTTPS_PORT, so PORT itself serves HTTPS only.
+    // (The official SDK over HTTPS is test/e2e/sdk-quickstart.e2e-spec.ts.)
+    const tls = await ensureDevTls(path.join(tmp, 'tls'));
+    system = await startSystem({ overrides: authEnv({ TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile, CORS_ORIGINS: 'https://explorer.example' }) });
+    ca = readFileSync(tls.caFile);
     base = system.gatewayUrl.replace(/^http:/, 'https:');
+    const models = buildingModels(uniqueDtmiPrefix());
+    const owner = { authorization: `Bearer ${await mintToken()}`, 'content-type': 'application/json' };
+    expect((await httpsCall(`${base}/models?api-version=2023-10-31`, ca, 'POST', owner, JSON.stringify(models.all))).status).toBe(201);
+    const twin = JSON.stringify({ $metadata: { $model: models.room['@id'] }, thermostat: { $metadata: {} } });
+    expect((await httpsCall(`${base}/digitaltwins/tls-room?api-version=2023-10-31`, ca, 'PUT', owner, twin)).status).toBe(200);
   }, 60_000);
 
   afterAll(() => system?.stop());
 
-  it('serves the official SDK over HTTPS with a real bearer token, no proxy tricks', async () => {
+  it('serves HTTPS only on PORT when the TLS files are set without HTTPS_PORT', async () => {
     await expect(fetch(system.gatewayUrl.replace(/^https:/, 'http:'))).rejects.toThrow();
-    const client = trustingSdk(base, ca, () => mintToken({ sub: 'sdk-user' }));
-    const models = buildingModels(uniqueDtmiPrefix());
-    await client.createModels(models.all);
-    const twin = await client.upsertDigitalTwin('tls-room', JSON.stringify({ $metadata: { $model: models.room['@id'] }, thermostat: { $metadata: {} } }));
-    expect(twin.body.$dtId).toBe('tls-room');
-    const reader = trustingSdk(base, ca, () => mintToken({ roles: ['DataReader'] }));
-    await expect(reader.deleteDigitalTwin('tls-room')).rejects.toMatchObject({ statusCode: 403, code: 'Forbidden' });
+    const reader = { authorization: `Bearer ${await mintToken({ roles: ['DataReader'] })}` };
+    expect((await httpsCall(`${base}/digitaltwins/tls-room?api-version=2023-10-31`, ca, 'GET', reader)).status).toBe(200);
+    expect((await httpsCall(`${base}/digitaltwins/tls-room?api-version=2023-10-31`, ca, 'DELETE', reader)).status).toBe(403);
   });
 
   it('answers CORS preflights for the configured origin only', async () => {
@@ -149,7 +143,7 @@ describe('NATS with credentials', () => {
   beforeAll(async () => {
     const port = await freePort();
     url = `nats://127.0.0.1:${port}`;
-    nats = spawn('/usr/sbin/nats-server', ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(tmp, 'nats'), '--user', 'odt', '--pass', 'n4ts-s3cret'], { stdio: 'ignore' });
+    nats = spawn(NATS_SERVER_BIN, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', path.join(tmp, 'nats'), '--user', 'odt', '--pass', 'n4ts-s3cret'], { stdio: 'ignore' });
     const deadline = Date.now() + 10_000;
     for (;;) {
       const nc = await connect({ servers: url, user: 'odt', pass: 'n4ts-s3cret' }).catch(() => null);

@@ -203,6 +203,7 @@ describe('bad input on twins, components and telemetry', () => {
     ['/$dtId', '$dtId'],
     ['/$etag', '$etag'],
     ['/$custom', 'a made-up system property'],
+    ['/__proto__/x', 'a path through __proto__'],
   ])('a twin patch on %p (%s) is 400 JsonPatchInvalid and changes nothing', async (path) => {
     const { id, before } = await existing();
     for (const op of ['add', 'replace', 'remove']) {
@@ -221,6 +222,7 @@ describe('bad input on twins, components and telemetry', () => {
     ['/$metadata/$lastUpdateTime', '$metadata/$lastUpdateTime'],
     ['/$dtId', '$dtId'],
     ['/$etag', '$etag'],
+    ['/__proto__', '__proto__'],
   ])('a component patch on %p (%s) is 400 JsonPatchInvalid and changes nothing', async (path) => {
     const { id, before } = await existing();
     const res = await call('PATCH', `/digitaltwins/${id}/components/part`, [{ op: 'add', path, value: 'x' }]);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
+import { DELIVERY_METRICS } from '../../apps/event-router/src/delivery/delivery-metrics';
 import { loadWorkspace, ROOT } from '../compose/compose-checks';
 import { imageProblems, probeProblems, resourceProblems, securityProblems } from './container-checks';
 import { environmentProblems, gatewayAuthProblems, referenceProblems, scrapeProblems } from './environment-checks';
-import { cnpgExternal, findKubectl, mergeExternal, render, workloads, type External, type K8sObject } from './objects';
+import { cnpgExternal, findKubectl, kustomizeMajor, mergeExternal, render, workloads, type External, type K8sObject } from './objects';
 import { cnpgProblems, kedaProblems, natsValuesProblems, secretKeysFromDocs, type NatsValues } from './production-checks';
 import { customResourceValidators, schemaProblems, validateWithKubernetesModels } from './schema-checks';
 import {
@@ -14,6 +15,7 @@ import {
 const ws = loadWorkspace();
 const kubectl = findKubectl();
 const deployDocs = readFileSync(path.join(ROOT, 'docs', 'deploy.md'), 'utf8');
+const routerMetrics = Object.values(DELIVERY_METRICS);
 const natsValues = parse(readFileSync(path.join(ROOT, 'k8s', 'overlays', 'prod', 'nats-values.yaml'), 'utf8')) as NatsValues;
 
 /**
@@ -33,22 +35,24 @@ const OVERLAYS: Record<string, { external: (objects: K8sObject[]) => External; p
   },
 };
 
-/** Each overlay rendered once per run (kubectl is the slow part). */
+const NO_KUBECTL =
+  'kubectl (1.27 or later, with kustomize 5) is needed to render k8s/overlays: none in KUBECTL, on the PATH or in .local/bin. ' +
+  'Install it (https://kubernetes.io/docs/tasks/tools/), or run .ci/provide-kubectl (Linux x86-64), which .ci/run does when it is missing.';
+
+/** Each overlay rendered once per run (kubectl is the slow part). Without kubectl every check that needs it fails. */
 const renders = new Map<string, K8sObject[]>();
 function rendered(overlay: string): K8sObject[] {
-  if (!renders.has(overlay)) renders.set(overlay, render(kubectl as string, overlay));
+  if (!kubectl) throw new Error(NO_KUBECTL);
+  if (!renders.has(overlay)) renders.set(overlay, render(kubectl, overlay));
   return structuredClone(renders.get(overlay)!);
 }
 
-const renderedBy = kubectl ? describe : describe.skip;
-const rendering = kubectl ? 'rendered by kubectl kustomize' : 'NOT RENDERED: kubectl is not on the PATH, so these checks are skipped';
-
 describe('k8s', () => {
-  if (!kubectl) {
-    it('cannot render the overlays: kubectl is not on the PATH, so their checks are skipped', () => {
-      console.warn('test/k8s: kubectl is not on the PATH; k8s/overlays/dev and k8s/overlays/prod were not rendered and their checks were skipped');
-    });
-  }
+  it('has a kubectl whose kustomize renders the overlays (5 or later)', () => {
+    if (!kubectl) throw new Error(NO_KUBECTL);
+    expect({ kubectl, kustomize: kustomizeMajor(kubectl) }).toEqual({ kubectl, kustomize: expect.any(Number) });
+    expect(kustomizeMajor(kubectl)).toBeGreaterThanOrEqual(5);
+  });
 
   it('has schemas for the custom resources it uses', () => {
     expect(Object.keys(customResourceValidators()).sort()).toEqual(['keda.sh/v1alpha1 ScaledObject', 'postgresql.cnpg.io/v1 Cluster']);
@@ -61,7 +65,7 @@ describe('k8s', () => {
 });
 
 describe.each(Object.keys(OVERLAYS))('k8s/overlays/%s', (overlay) => {
-  renderedBy(rendering, () => {
+  describe('rendered by kubectl kustomize', () => {
     let objects: K8sObject[];
     let external: External;
 
@@ -152,8 +156,8 @@ describe.each(Object.keys(OVERLAYS))('k8s/overlays/%s', (overlay) => {
         expect(cnpgProblems(objects, ws, 3)).toEqual([]);
       });
 
-      it('scales the event router with KEDA on the lag of the consumer it really uses', () => {
-        expect(kedaProblems(objects, ws, external)).toEqual([]);
+      it('scales the event router with KEDA on its endpoints\' backlog, read from a Prometheus that may scrape it', () => {
+        expect(kedaProblems(objects, routerMetrics)).toEqual([]);
       });
 
       it('installs NATS as a 3-node JetStream cluster that the services can log in to', () => {
@@ -165,7 +169,7 @@ describe.each(Object.keys(OVERLAYS))('k8s/overlays/%s', (overlay) => {
 });
 
 /** The checks above are only worth something if broken manifests fail them. */
-renderedBy(`the k8s checks (${rendering})`, () => {
+describe('the k8s checks', () => {
   let prod: K8sObject[];
   let dev: K8sObject[];
   const copy = (objects: K8sObject[]) => structuredClone(objects);
@@ -195,13 +199,15 @@ renderedBy(`the k8s checks (${rendering})`, () => {
     const o = copy(prod);
     find(o, 'Cluster', 'odt-postgres').spec.postgresql.parameters.max_connections = 400;
     find(o, 'Cluster', 'odt-postgres').spec.instance = 3;
-    find(o, 'ScaledObject', 'event-router').spec.triggers[0].metadata.lagThreshold = 1000;
+    find(o, 'ScaledObject', 'event-router').spec.triggers[0].metadata.threshold = 1000;
+    delete find(o, 'ScaledObject', 'event-router').spec.triggers[0].metadata.query;
     o.push({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } });
     const problems = schemaProblems(o, validateWithKubernetesModels(o), customResourceValidators());
     expect(problems).toEqual(expect.arrayContaining([
       'Cluster/odt-postgres: /spec/postgresql/parameters/max_connections must be string',
       'Cluster/odt-postgres: /spec must NOT have additional properties',
-      'ScaledObject/event-router: /spec/triggers/0/metadata/lagThreshold must be string',
+      'ScaledObject/event-router: /spec/triggers/0/metadata/threshold must be string',
+      'ScaledObject/event-router: /spec/triggers/0/metadata must have required property \'query\'',
       'Widget/w: no schema for example.com/v1 Widget',
     ]));
   });
@@ -290,7 +296,7 @@ renderedBy(`the k8s checks (${rendering})`, () => {
       'Deployment/gateway container app: NATS_URI (from env) is not a variable of gateway\'s config schema',
       'Deployment/twins-service container app: QUERY_TIMEOUT_MS (from env) is not a variable of twins-service\'s config schema',
     ]));
-    expect(problems.filter((p) => p.endsWith('LOG_LEVEL: Invalid enum value. Expected \'fatal\' | \'error\' | \'warn\' | \'info\' | \'debug\' | \'trace\' | \'silent\', received \'verbose\''))).toHaveLength(6);
+    expect(problems.filter((p) => p.endsWith('LOG_LEVEL: Invalid enum value. Expected \'fatal\' | \'error\' | \'warn\' | \'info\' | \'debug\' | \'trace\' | \'silent\', received \'verbose\''))).toHaveLength(7);
   });
 
   it('fail when a service lacks DATABASE_URL or listens on another port than it declares', () => {
@@ -324,7 +330,7 @@ renderedBy(`the k8s checks (${rendering})`, () => {
   it('fail when the docs no longer create a Secret key the manifests read', () => {
     const o = copy(prod);
     const external = mergeExternal(cnpgExternal(o), { secrets: { 'odt-secrets': secretKeysFromDocs(deployDocs.replace('--from-literal=nats-password=', '--from-literal=nats-pass='), 'odt-secrets') } });
-    expect(referenceProblems(o, external)).toHaveLength(6);
+    expect(referenceProblems(o, external)).toHaveLength(7);
   });
 
   it('fail on a wrong or missing Prometheus annotation', () => {
@@ -360,16 +366,23 @@ renderedBy(`the k8s checks (${rendering})`, () => {
     expect(problems).not.toContain('Deployment/event-router: cannot reach NATS on 4222');
   });
 
-  it('fail when the KEDA trigger watches another stream, consumer or namespace', () => {
+  it('fail when KEDA reads a metric the router does not expose, another namespace\'s series, a Prometheus that cannot scrape the router, or one consumer\'s lag', () => {
     const o = copy(prod);
-    const trigger = find(o, 'ScaledObject', 'event-router').spec.triggers[0].metadata;
-    trigger.consumer = 'router';
-    trigger.natsServerMonitoringEndpoint = 'nats-headless.nats.svc.cluster.local:8222';
-    find(o, 'ConfigMap', 'odt-common').data!.EVENTS_STREAM = 'EVENTS';
-    expect(kedaProblems(o, ws, prodExternal(o))).toEqual([
-      'ScaledObject/event-router: stream DT_EVENTS is not the event router\'s EVENTS_STREAM EVENTS',
-      'ScaledObject/event-router: consumer router is not the event router\'s ROUTER_CONSUMER event-router',
-      'ScaledObject/event-router: natsServerMonitoringEndpoint is in namespace nats, the objects in odt',
+    const scaled = find(o, 'ScaledObject', 'event-router');
+    scaled.spec.triggers[0].metadata.serverAddress = 'http://prometheus.observability.svc:9090';
+    scaled.spec.triggers[0].metadata.query = 'sum(event_router_lag{service="event-router",namespace="odt"}) + sum(event_router_backlog{namespace="odt-dev"})';
+    scaled.spec.triggers.push({ type: 'nats-jetstream', metadata: { natsServerMonitoringEndpoint: 'nats-headless.odt.svc:8222', stream: 'DT_EVENTS', consumer: 'event-router', lagThreshold: '1000' } });
+    expect(kedaProblems(o, routerMetrics)).toEqual([
+      'ScaledObject/event-router: a nats-jetstream trigger watches the one consumer event-router; the router\'s backlog is in its endpoints\' consumers',
+      'ScaledObject/event-router: serverAddress is in namespace observability, from which no NetworkPolicy lets Prometheus scrape the event router',
+      'ScaledObject/event-router: the query reads event_router_lag, which the event router does not expose',
+      'ScaledObject/event-router: the query reads event_router_backlog without service="event-router"',
+      'ScaledObject/event-router: the query reads event_router_backlog of namespace odt-dev, the objects are in odt',
+    ]);
+    scaled.spec.triggers = [{ type: 'prometheus', metadata: { serverAddress: 'prometheus:9090', query: 'vector(8)', threshold: '1' } }];
+    expect(kedaProblems(o, routerMetrics)).toEqual([
+      'ScaledObject/event-router: serverAddress prometheus:9090 is not http://<service>.<namespace>.svc[:port]',
+      'ScaledObject/event-router: the query selects no metric',
     ]);
   });
 

@@ -98,12 +98,24 @@ export interface Workload {
 }
 
 /** `kubectl` on the PATH, if any. */
+/** Where `.ci/provide-kubectl` puts kubectl when the machine has none (`.local/` is not tracked). */
+export const PROVIDED_KUBECTL = path.join(ROOT, '.local', 'bin', 'kubectl');
+
+/** kubectl: `KUBECTL` if set, else the first on the PATH, else the one `.ci/provide-kubectl` installed. */
 export function findKubectl(): string | undefined {
+  if (process.env.KUBECTL) return process.env.KUBECTL;
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     const candidate = path.join(dir, 'kubectl');
     if (dir && existsSync(candidate)) return candidate;
   }
-  return undefined;
+  return existsSync(PROVIDED_KUBECTL) ? PROVIDED_KUBECTL : undefined;
+}
+
+/** The major version of the kustomize built into a kubectl (`kubectl version --client`), or undefined. */
+export function kustomizeMajor(kubectl: string): number | undefined {
+  const out = execFileSync(kubectl, ['version', '--client'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  const found = /Kustomize Version: v(\d+)\./.exec(out);
+  return found ? Number(found[1]) : undefined;
 }
 
 export function render(kubectl: string, overlay: string): K8sObject[] {

@@ -1,5 +1,6 @@
 import type { Workspace } from '../compose/compose-checks';
-import { isOurs, of, programOf, resolveEnv, where, workloads, type External, type K8sObject, type KeyRef } from './objects';
+import { isOurs, programOf, resolveEnv, where, workloads, type External, type K8sObject, type KeyRef } from './objects';
+import { ingressFromNamespace } from './topology-checks';
 
 /** The services with tables (and the migration) read DATABASE_URL from a CloudNativePG Cluster's `-app` Secret, key `uri`; the Cluster has `minInstances`. */
 export function cnpgProblems(objects: K8sObject[], ws: Workspace, minInstances: number): string[] {
@@ -19,49 +20,55 @@ export function cnpgProblems(objects: K8sObject[], ws: Workspace, minInstances: 
   return problems;
 }
 
-/** A `host:port` of a Service, in `<service>.<namespace>.svc[.cluster.local]` form. */
-function serviceEndpoint(value: string): { service: string; namespace?: string; port: number } | undefined {
-  const match = /^([a-z0-9-]+)(?:\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?)?:(\d+)$/.exec(value);
-  return match ? { service: match[1], namespace: match[2], port: Number(match[3]) } : undefined;
+/** The Service, namespace and port of an in-cluster URL: `http://<service>.<namespace>.svc[.cluster.local][:port][/path]`. */
+function serviceUrl(value: string): { service: string; namespace: string; port: number } | undefined {
+  const match = /^(https?):\/\/([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?(?::(\d+))?(?:\/.*)?$/.exec(value);
+  if (!match) return undefined;
+  return { service: match[2], namespace: match[3], port: match[4] ? Number(match[4]) : match[1] === 'https' ? 443 : 80 };
+}
+
+/** The metric selectors of a PromQL query (`name{label="value",...}`), with their equality matchers. */
+export function metricSelectors(query: string): { metric: string; labels: Record<string, string> }[] {
+  return [...query.matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\s*\{([^}]*)\}/g)].map(([, metric, body]) => ({
+    metric,
+    labels: Object.fromEntries([...body.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"([^"]*)"/g)].map(([, k, v]) => [k, v])),
+  }));
 }
 
 /**
- * KEDA's nats-jetstream trigger watches the stream and durable consumer the event router really
- * uses (EVENTS_STREAM, ROUTER_CONSUMER, defaults included), through a monitoring endpoint in the
- * namespace the objects are deployed to (KEDA's operator resolves it from its own namespace).
+ * KEDA scales the event router on what waits for it, read from Prometheus: a `prometheus` trigger
+ * whose query reads only metrics the router exposes (`routerMetrics`), of the router's own series
+ * (`service="event-router"`) in the namespace the objects are deployed to, from a Prometheus that
+ * the network policies let scrape the router. A `nats-jetstream` trigger watches one consumer, and
+ * the router's work waits in one consumer per endpoint, made as endpoints are routed.
  */
-export function kedaProblems(objects: K8sObject[], ws: Workspace, external: External): string[] {
+export function kedaProblems(objects: K8sObject[], routerMetrics: readonly string[]): string[] {
   const problems: string[] = [];
   const scaled = objects.filter((o) => o.kind === 'ScaledObject');
   if (scaled.length === 0) return ['no KEDA ScaledObject'];
-  const services = new Set([...of(objects, 'Service').map((s) => s.metadata.name), ...external.services]);
   for (const so of scaled) {
     const id = `ScaledObject/${so.metadata.name}`;
     const target = workloads(objects).find((w) => w.object.kind === 'Deployment' && w.object.metadata.name === so.spec.scaleTargetRef.name);
-    const c = target?.template.spec.containers.find((x) => programOf(x) === 'event-router');
-    if (!target || !c) {
+    if (!target?.template.spec.containers.some((x) => programOf(x) === 'event-router')) {
       problems.push(`${id}: does not target the event router's Deployment`);
       continue;
     }
-    const env = resolveEnv(c, objects, external).values;
-    const held = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
-    const config = ws.schemas['event-router'].safeParse(held);
-    if (!config.success) {
-      problems.push(`${id}: the event router's configuration does not parse`);
-      continue;
-    }
     const triggers = (so.spec.triggers ?? []) as { type: string; metadata: Record<string, string> }[];
-    const jetstream = triggers.filter((t) => t.type === 'nats-jetstream');
-    if (jetstream.length === 0) problems.push(`${id}: has no nats-jetstream trigger`);
-    for (const t of jetstream) {
-      if (t.metadata.stream !== config.data.EVENTS_STREAM) problems.push(`${id}: stream ${t.metadata.stream} is not the event router's EVENTS_STREAM ${String(config.data.EVENTS_STREAM)}`);
-      if (t.metadata.consumer !== config.data.ROUTER_CONSUMER) problems.push(`${id}: consumer ${t.metadata.consumer} is not the event router's ROUTER_CONSUMER ${String(config.data.ROUTER_CONSUMER)}`);
-      const endpoint = serviceEndpoint(t.metadata.natsServerMonitoringEndpoint ?? '');
-      if (!endpoint) problems.push(`${id}: natsServerMonitoringEndpoint ${t.metadata.natsServerMonitoringEndpoint} is not <service>.<namespace>.svc:<port>`);
-      else {
-        if (endpoint.namespace !== so.metadata.namespace) problems.push(`${id}: natsServerMonitoringEndpoint is in namespace ${String(endpoint.namespace)}, the objects in ${String(so.metadata.namespace)}`);
-        if (!services.has(endpoint.service)) problems.push(`${id}: natsServerMonitoringEndpoint names ${endpoint.service}, which is no Service of the namespace`);
-        if (endpoint.port !== 8222) problems.push(`${id}: natsServerMonitoringEndpoint port ${endpoint.port} is not NATS's monitoring port 8222`);
+    for (const t of triggers.filter((x) => x.type === 'nats-jetstream')) {
+      problems.push(`${id}: a nats-jetstream trigger watches the one consumer ${t.metadata.consumer}; the router's backlog is in its endpoints' consumers`);
+    }
+    const prometheus = triggers.filter((t) => t.type === 'prometheus');
+    if (prometheus.length === 0) problems.push(`${id}: has no prometheus trigger on the router's backlog`);
+    for (const t of prometheus) {
+      const server = serviceUrl(t.metadata.serverAddress ?? '');
+      if (!server) problems.push(`${id}: serverAddress ${t.metadata.serverAddress} is not http://<service>.<namespace>.svc[:port]`);
+      else if (!ingressFromNamespace(objects, target, server.namespace, 'http')) problems.push(`${id}: serverAddress is in namespace ${server.namespace}, from which no NetworkPolicy lets Prometheus scrape the event router`);
+      const selectors = metricSelectors(t.metadata.query ?? '');
+      if (selectors.length === 0) problems.push(`${id}: the query selects no metric`);
+      for (const { metric, labels } of selectors) {
+        if (!routerMetrics.includes(metric)) problems.push(`${id}: the query reads ${metric}, which the event router does not expose`);
+        if (labels.service !== 'event-router') problems.push(`${id}: the query reads ${metric} without service="event-router"`);
+        if (labels.namespace !== so.metadata.namespace) problems.push(`${id}: the query reads ${metric} of namespace ${String(labels.namespace)}, the objects are in ${String(so.metadata.namespace)}`);
       }
     }
   }

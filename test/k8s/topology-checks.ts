@@ -1,7 +1,7 @@
 import type { Workspace } from '../compose/compose-checks';
 import {
   containersOf, isOurs, of, portNumber, programOf, resolveEnv, selects, where, workloads, type Container, type External, type K8sObject,
-  type LabelSelector, type Labels, type NetworkPolicyRule, type Workload,
+  type LabelSelector, type Labels, type NetworkPolicyPeer, type NetworkPolicyRule, type Workload,
 } from './objects';
 
 const podLabelSets = (objects: K8sObject[], external: External): Labels[] => [...workloads(objects).map((w) => w.template.metadata?.labels ?? {}), ...external.pods];
@@ -134,6 +134,18 @@ export function openToAnyone(objects: K8sObject[], w: Workload): number[] | 'all
     }
   }
   return [...open];
+}
+
+/** Whether pods of namespace `namespace` may reach the workload's pods on `port` (a number, or a port name of its first container). */
+export function ingressFromNamespace(objects: K8sObject[], w: Workload, namespace: string, port: number | string): boolean {
+  const policies = policiesFor(objects, w.template.metadata?.labels ?? {}, 'Ingress');
+  if (policies.length === 0) return true;
+  const c = w.template.spec.containers[0];
+  const n = portNumber(c, port);
+  if (n === undefined) return false;
+  const fromNamespace = (peer: NetworkPolicyPeer) => !peer.podSelector && !peer.ipBlock && selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace });
+  return policies.some((np) => ((np.spec.ingress ?? []) as NetworkPolicyRule[]).some((rule) =>
+    (!rule.from || rule.from.length === 0 || rule.from.some(fromNamespace)) && rulePasses(rule, n, 'TCP', c)));
 }
 
 export function egressAllowed(objects: K8sObject[], labels: Labels, port: number, protocol = 'TCP'): boolean {

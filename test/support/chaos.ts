@@ -1,5 +1,6 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
+import { Client } from 'pg';
 import { SERVICES } from '../../tools/services';
 import { startCluster, type Cluster, type Replica } from './cluster';
 import { checkWrites, committedEvents, compareEvents, streamEvents, untilOutboxDrained, type EventCheck, type WriteCheck } from './consistency';
@@ -195,7 +196,7 @@ export async function inflictFaults(system: ChaosSystem, options: ChaosOptions =
  * A `nats` endpoint whose subject a stream captures (so the router publishes to it through
  * JetStream and nothing is lost while NATS restarts), and a route of every event to it.
  */
-async function routeEverythingToSink(gatewayUrl: string, iso: TestIsolation): Promise<string> {
+export async function routeEverythingToSink(gatewayUrl: string, iso: TestIsolation): Promise<string> {
   const stream = `${iso.stream}_SINK`;
   const subject = `sink.${iso.id}`;
   const nc = await connect({ servers: iso.env.NATS_URL });
@@ -212,7 +213,7 @@ async function routeEverythingToSink(gatewayUrl: string, iso: TestIsolation): Pr
 }
 
 /** Waits until `stream` holds every one of `ids`; returns those still missing after `timeoutMs`. */
-async function untilDelivered(natsUrl: string, stream: string, ids: string[], timeoutMs: number): Promise<string[]> {
+export async function untilDelivered(natsUrl: string, stream: string, ids: string[], timeoutMs: number): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const delivered = new Set((await streamEvents(natsUrl, stream)).map((e) => e.id));
@@ -241,7 +242,20 @@ function faultsOf(cluster: Cluster, pg: PrivatePostgres, nats: PrivateNats, outa
     })),
     { name: 'restart NATS (SIGKILL)', victims: [], inject: () => nats.kill('SIGKILL'), repair: async () => { await pause(); await nats.start(); } },
     { name: 'restart Postgres (crash)', victims: [], inject: () => pg.stop('immediate'), repair: async () => { await pause(); await pg.start(); } },
+    // The server stays up but ends every session of the services (pg_terminate_backend, as a
+    // failover, an administrator or an idle reaper would): pools, LISTEN, lock and lease connections.
+    { name: 'Postgres connections terminated', victims: [], inject: () => terminateConnections(pg), repair: async () => undefined },
   ];
+}
+
+async function terminateConnections(pg: PrivatePostgres): Promise<void> {
+  const admin = new Client({ connectionString: pg.url('postgres') });
+  await admin.connect();
+  try {
+    await admin.query("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'digitaltwins' AND pid <> pg_backend_pid()");
+  } finally {
+    await admin.end();
+  }
 }
 
 /** Injects a fault, repairs it, and times how long every replica takes to be ready and writes to succeed. */

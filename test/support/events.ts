@@ -2,7 +2,7 @@ import { jetstream } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { DigitalTwinsEvent } from '@odt/contracts';
 import { Client } from 'pg';
-import { consumerName } from '../../apps/event-router/src/delivery/endpoint-worker';
+import { consumerName } from '../../apps/event-router/src/delivery/endpoint-consumer-plan';
 
 /** Reads every message of a stream from the start (an ephemeral ordered consumer). */
 export async function readStream(nc: NatsConnection, stream: string, expected: number, timeoutMs = 30_000): Promise<DigitalTwinsEvent[]> {

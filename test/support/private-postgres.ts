@@ -5,8 +5,10 @@ import path from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './processes';
 
-/** Where the Postgres binaries are (Debian's layout by default). */
-const PG_BIN = process.env.TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Where the Postgres server binaries are: TEST_PG_BIN, else `pg_config --bindir` (Debian's and Homebrew's layouts). */
+function pgBin(): string {
+  return process.env.TEST_PG_BIN ?? execFileSync('pg_config', ['--bindir'], { encoding: 'utf8' }).trim();
+}
 /** The OS user the server runs as: Postgres refuses to run as root. */
 const PG_OS_USER = process.env.TEST_PG_OS_USER ?? 'postgres';
 
@@ -34,7 +36,7 @@ export async function startPrivatePostgres(): Promise<PrivatePostgres> {
   const uid = Number(execFileSync('id', ['-u', PG_OS_USER]).toString().trim());
   const gid = Number(execFileSync('id', ['-g', PG_OS_USER]).toString().trim());
   chownSync(dir, uid, gid);
-  const command = (bin: string, args: string[]) => ['-u', PG_OS_USER, '--', path.join(PG_BIN, bin), ...args];
+  const command = (bin: string, args: string[]) => ['-u', PG_OS_USER, '--', path.join(pgBin(), bin), ...args];
   // Asynchronous, so that a load running in this process goes on while the server stops and starts.
   const asPostgres = (bin: string, args: string[]) => new Promise<void>((resolve, reject) => {
     execFile('runuser', command(bin, args), (err, stdout, stderr) => {

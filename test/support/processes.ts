@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
-import { freePort, spawnService, waitForReady } from '../../tools/services';
+import { freePort, spawnService, waitForReady, type ServiceName } from '../../tools/services';
 
 export { freePort };
 
 /** The nats-server binary for private servers (a test that restarts NATS must not restart the shared one). */
-const NATS_SERVER_BIN = process.env.TEST_NATS_SERVER_BIN ?? 'nats-server';
+export const NATS_SERVER_BIN = process.env.TEST_NATS_SERVER_BIN ?? 'nats-server';
 
 
 function exited(child: ChildProcess): Promise<void> {
@@ -83,10 +83,15 @@ export interface ServiceProcess {
 }
 
 /** Spawns the event router as in deployment (`node -r @swc-node/register apps/event-router/src/main.ts`); resolves once ready. */
-export async function spawnEventRouter(env: Record<string, string>): Promise<ServiceProcess> {
+export function spawnEventRouter(env: Record<string, string>): Promise<ServiceProcess> {
+  return spawnServiceProcess('event-router', env);
+}
+
+/** Spawns a service as in deployment (`node -r @swc-node/register apps/<name>/src/main.ts`); resolves once ready. */
+export async function spawnServiceProcess(name: ServiceName, env: Record<string, string>): Promise<ServiceProcess> {
   const port = await freePort();
   // It stops itself should the test process die without killing it.
-  const child = spawnService('event-router', { ...env, PORT: String(port), ODT_SUPERVISOR_PID: String(process.pid) }, 'pipe');
+  const child = spawnService(name, { ...env, PORT: String(port), ODT_SUPERVISOR_PID: String(process.pid) }, 'pipe');
   let output = '';
   const keep = (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000));
   child.stdout?.on('data', keep);
@@ -105,7 +110,7 @@ export async function spawnEventRouter(env: Record<string, string>): Promise<Ser
   ]);
   if (outcome !== 'ready') {
     await service.kill();
-    throw new Error(`event-router: ${outcome}\n${output}`);
+    throw new Error(`${name}: ${outcome}\n${output}`);
   }
   return service;
 }

@@ -8,9 +8,13 @@ const staticCredential = (token: string): TokenCredential => ({
 });
 
 /**
- * The SDK refuses bearer tokens over plain http (core-http checks the URL scheme before sending),
- * so the client is pointed at an https URL and this transport plays the TLS-terminating proxy:
- * it sends the request over http to the local gateway with `X-Forwarded-Proto: https`. Everything above the socket — serialisation, paging, errors — is the SDK's own.
+ * For the suites that run the system inside the test process. The SDK refuses bearer tokens over
+ * plain http, and Node reads extra trusted CAs (NODE_EXTRA_CA_CERTS) only when a process starts,
+ * too late for a CA a test makes; so the client is pointed at an https URL and this transport
+ * plays the TLS-terminating proxy: it sends the request over http to the local gateway with
+ * `X-Forwarded-Proto: https`. Everything above the socket (serialisation, paging, errors) is the
+ * SDK's own. The unmodified SDK over the gateway's real HTTPS listener, with no transport of ours,
+ * is test/e2e/sdk-quickstart.e2e-spec.ts (a process started with NODE_EXTRA_CA_CERTS).
  */
 class LoopbackHttpClient implements HttpClient {
   private readonly inner = new DefaultHttpClient();

@@ -1,21 +1,29 @@
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { INestApplication } from '@nestjs/common';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runMigrations } from '@odt/service-kit';
 import { Client } from 'pg';
+import { watermarkBucket } from '@odt/contracts';
 import { loadRouterConfig } from '../../apps/event-router/src/config';
 import { startEventRouter } from '../../apps/event-router/src/main';
 import { loadGatewayConfig } from '../../apps/gateway/src/config';
+import { GatewayListeners } from '../../apps/gateway/src/http/listeners';
 import { startGateway } from '../../apps/gateway/src/main';
 import { loadModelsConfig } from '../../apps/models-service/src/config';
 import { startModelsService } from '../../apps/models-service/src/main';
 import { loadRelationshipsConfig } from '../../apps/relationships-service/src/config';
 import { startRelationshipsService } from '../../apps/relationships-service/src/main';
+import { loadHistoryConfig } from '../../apps/history-service/src/config';
+import { startHistoryService } from '../../apps/history-service/src/main';
 import { loadQueryConfig } from '../../apps/query-service/src/config';
 import { startQueryService } from '../../apps/query-service/src/main';
 import { loadTwinsConfig } from '../../apps/twins-service/src/config';
 import { startTwinsService } from '../../apps/twins-service/src/main';
+import { ensureDevTls } from '../../tools/dev-tls';
 import { allDataSourceOptions } from '../../tools/migrations';
 
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -77,7 +85,8 @@ export async function cleanup(iso: TestIsolation, natsUrl = iso.env.NATS_URL): P
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(iso.stream).catch(() => undefined);
-    await jsm.streams.delete(`${iso.stream}_DEADLETTER`).catch(() => undefined);
+    for (const extra of [`${iso.stream}_DEADLETTER`, `${iso.stream}_AUDIT`, `KV_${iso.stream}_TICKETS`]) await jsm.streams.delete(extra).catch(() => undefined);
+    await jsm.streams.delete(`KV_${watermarkBucket(iso.stream)}`).catch(() => undefined);
   } finally {
     await nc.close();
   }
@@ -88,20 +97,26 @@ export interface TestSystem {
   /** The environment the services were started with (the isolation's, plus `overrides`). */
   env: Record<string, string>;
   gatewayUrl: string;
+  /** With `https: true`: the gateway's HTTPS listener and the development CA that signed its certificate. */
+  httpsUrl?: string;
+  caFile?: string;
   apps: Record<string, INestApplication>;
   stop(): Promise<void>;
 }
 
-type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'gateway';
+type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'gateway';
 
 /**
  * Runs the services in this process against the real Postgres and NATS, each on a free port,
  * isolated from other test files. `overrides` sets extra environment per run.
  */
-export async function startSystem(options: { without?: Starter[]; overrides?: Record<string, string>; twinsReplicas?: number } = {}): Promise<TestSystem> {
+export async function startSystem(options: { without?: Starter[]; overrides?: Record<string, string>; twinsReplicas?: number; https?: boolean } = {}): Promise<TestSystem> {
   const iso = newIsolation();
   await migrate(iso);
-  const env = { ...iso.env, ...options.overrides };
+  // As `npm start` does: a development CA and certificate, and an HTTPS listener beside the HTTP one.
+  const tlsDir = path.join(os.tmpdir(), `odt-tls-${iso.id}`);
+  const tls = options.https ? await ensureDevTls(tlsDir) : undefined;
+  const env: Record<string, string> = { ...iso.env, ...(tls ? { HTTPS_PORT: '0', TLS_CERT_FILE: tls.certFile, TLS_KEY_FILE: tls.keyFile } : {}), ...options.overrides };
   const skip = new Set(options.without ?? []);
   const apps: Record<string, INestApplication> = {};
   if (!skip.has('models')) apps.models = await startModelsService(loadModelsConfig(env), false);
@@ -111,17 +126,20 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   if (!skip.has('relationships')) apps.relationships = await startRelationshipsService(loadRelationshipsConfig(env), false);
   if (!skip.has('router')) apps.router = await startEventRouter(loadRouterConfig(env), false);
   if (!skip.has('query')) apps.query = await startQueryService(loadQueryConfig(env), false);
+  if (!skip.has('history')) apps.history = await startHistoryService(loadHistoryConfig(env), false);
   apps.gateway = await startGateway(loadGatewayConfig(env), false);
   const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
   return {
     iso,
     env,
     gatewayUrl,
+    ...(tls ? { httpsUrl: apps.gateway.get(GatewayListeners).httpsUrl(), caFile: tls.caFile } : {}),
     apps,
     async stop() {
-      const order = ['gateway', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
+      const order = ['gateway', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
       for (const name of order) await apps[name]?.close();
       await cleanup(iso, env.NATS_URL);
+      if (tls) rmSync(tlsDir, { recursive: true, force: true });
     },
   };
 }

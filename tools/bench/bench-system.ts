@@ -25,12 +25,13 @@ export interface BenchSystem {
  * The services as separate processes (the deployed shape), on a fresh database, NATS namespace
  * and stream, so that a benchmark never touches anything else on the machine.
  */
-export async function startBenchSystem(services: ServiceName[], extraEnv: Record<string, string> = {}): Promise<BenchSystem> {
+export async function startBenchSystem(services: ServiceName[], extraEnv: Record<string, string> = {}, beforeStart?: (databaseUrl: string) => Promise<void>): Promise<BenchSystem> {
   const id = `b${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
   const url = new URL(ADMIN_URL);
   url.pathname = `/odt_bench_${id}`;
   const databaseUrl = url.toString();
   await runMigrations(databaseUrl, allDataSourceOptions(databaseUrl));
+  await beforeStart?.(databaseUrl);
   const stream = `BENCH_${id}`;
   const subjectPrefix = `bench.${id}`;
   const env = { DATABASE_URL: databaseUrl, NATS_URL, NATS_NAMESPACE: id, EVENTS_STREAM: stream, EVENTS_SUBJECT_PREFIX: subjectPrefix };
@@ -67,6 +68,7 @@ export async function startBenchSystem(services: ServiceName[], extraEnv: Record
       await admin.end();
       const nc = await connect({ servers: NATS_URL });
       await (await jetstreamManager(nc)).streams.delete(stream).catch(() => undefined);
+      await (await jetstreamManager(nc)).streams.delete(`KV_${stream}_WATERMARKS`).catch(() => undefined);
       await nc.close();
     },
   };

@@ -1,4 +1,5 @@
 import { benchEvents } from './events';
+import { benchHistory } from './history';
 import { benchQuery } from './query';
 import { benchTwins } from './twins';
 
@@ -7,6 +8,7 @@ const suites: Record<string, () => Promise<void>> = {
   twins: benchTwins,
   query: benchQuery,
   events: benchEvents,
+  history: benchHistory,
 };
 
 async function main(): Promise<void> {

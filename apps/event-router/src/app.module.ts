@@ -1,7 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceFoundation } from '@odt/messaging';
+import { serviceFoundation } from '@odt/service-runtime';
 import { ROUTER_CONFIG, type RouterConfig } from './config';
-import { EventConsumer } from './consumer/event-consumer';
 import { routingDataSourceOptions } from './database/data-source';
 import { DeliveryManager } from './delivery/delivery-manager';
 import { RoutingHandlers } from './routing/routing.handlers';
@@ -21,7 +20,8 @@ export class RouterAppModule {
           database: { url: config.DATABASE_URL, options: routingDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
         }),
       ],
-      providers: [{ provide: ROUTER_CONFIG, useValue: config }, EventConsumer, RoutingRepository, RoutingService, RoutingHandlers, DeliveryManager, RoutesFile],
+      providers: [{ provide: ROUTER_CONFIG, useValue: config }, RoutingRepository, RoutingService, DeliveryManager, RoutesFile],
+      controllers: [RoutingHandlers],
     };
   }
 }

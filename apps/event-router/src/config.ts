@@ -3,8 +3,6 @@ import { z } from 'zod';
 
 export const routerConfigSchema = databaseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8104),
-  /** Durable consumer name; replicas share it, so each event goes to one of them. */
-  ROUTER_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('event-router'),
   /** Stream of events no endpoint took; default `<EVENTS_STREAM>_DEADLETTER`. */
   DEADLETTER_STREAM: z.string().regex(/^[A-Za-z0-9_-]+$/).optional(),
   /** A YAML file of endpoints and routes, applied at start and on every change (routes as code). */

@@ -44,9 +44,11 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   AUTH_CUSTOM_ROLES: z.string().default('{}'),
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
 
-  /** HTTPS when both are set (PEM files). */
+  /** HTTPS when both are set (PEM files): on PORT alone, or on HTTPS_PORT beside plain HTTP on PORT. */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
+  /** A second, HTTPS listener beside the HTTP one on PORT (`npm start`: 8443 with the development certificate). */
+  HTTPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   /** Origins allowed by CORS (comma-separated, or `*`); empty: CORS off, as in ADT. */
   CORS_ORIGINS: csv.default(''),
 
@@ -58,8 +60,27 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Every write is audited to the log; also kept in JetStream (`<EVENTS_STREAM>_AUDIT`) unless off. */
   AUDIT_STREAM: bool.default('true'),
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(90),
+  /** Most audit entries one `GET /audit` page reads while filtering; a page may then be short, with a nextLink. */
+  AUDIT_SCAN_LIMIT: z.coerce.number().int().min(100).default(20_000),
+
+  /** Lifetime of a live-stream ticket (`POST /events/tickets`), good for one `GET /events?ticket=`. */
+  EVENTS_TICKET_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
+  /** A live-stream client that has not taken what was sent to it within this is dropped. */
+  EVENTS_STALL_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  /** A live-stream client this many events behind the stream's end is dropped. */
+  EVENTS_MAX_LAG: z.coerce.number().int().min(1).default(10_000),
+});
+
+/** Settings that only make sense together. */
+const consistentGatewayConfig = gatewayConfigSchema.superRefine((config, ctx) => {
+  if (config.HTTPS_PORT !== undefined && !(config.TLS_CERT_FILE && config.TLS_KEY_FILE)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['HTTPS_PORT'], message: 'HTTPS_PORT needs TLS_CERT_FILE and TLS_KEY_FILE' });
+  }
+  if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, path: [config.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
+  }
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
-export const loadGatewayConfig = (env = process.env): GatewayConfig => loadConfig(gatewayConfigSchema, env);
+export const loadGatewayConfig = (env = process.env): GatewayConfig => loadConfig(consistentGatewayConfig, env);

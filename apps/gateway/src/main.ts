@@ -1,7 +1,7 @@
 import 'reflect-metadata';
-import { readFileSync } from 'node:fs';
 import fastifyCors from '@fastify/cors';
-import { bootstrapService, ConfigError, ROOT_LOGGER, runIfMain } from '@odt/service-kit';
+import { ConfigError, ROOT_LOGGER, runIfMain } from '@odt/service-kit';
+import { startService } from '@odt/service-runtime';
 import type { Logger } from 'pino';
 import { GatewayAppModule } from './app.module';
 import { installHttpSecurity } from './auth/http-security';
@@ -9,6 +9,9 @@ import { TokenVerifier, authModeOf } from './auth/token-verifier';
 import { parseCustomRoles } from './auth/data-actions';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { configureFastify } from './http/fastify-setup';
+import { installCallContext } from './http/request-context';
+import { GatewayListeners } from './http/listeners';
+import { ServedRoutes } from './http/served-routes';
 import { installTracing } from './http/tracing';
 
 const LOOPBACK = /^(127(\.\d{1,3}){3}|::1|localhost)$/;
@@ -27,16 +30,9 @@ export async function startGateway(config: GatewayConfig, handleSignals = true) 
   }
   parseCustomRoles(config.AUTH_CUSTOM_ROLES);
   const verifier = mode === 'none' ? undefined : new TokenVerifier(config, mode);
-  const tls = config.TLS_CERT_FILE && config.TLS_KEY_FILE
-    ? { cert: readFileSync(config.TLS_CERT_FILE), key: readFileSync(config.TLS_KEY_FILE) }
-    : undefined;
-  const server = {
-    maxHeaderSize: config.MAX_HEADER_BYTES,
-    // Slow clients: headers must arrive within the request timeout, checked every second.
-    headersTimeout: config.REQUEST_TIMEOUT_MS,
-    connectionsCheckingInterval: Math.min(1000, config.REQUEST_TIMEOUT_MS),
-  };
-  return bootstrapService(GatewayAppModule.forRoot(config), config, {
+  const listeners = new GatewayListeners(config);
+  const routes = new ServedRoutes();
+  const app = await startService(GatewayAppModule.forRoot(config, listeners, routes), config, {
     handleSignals,
     bodyParser: false,
     fastify: {
@@ -44,11 +40,10 @@ export async function startGateway(config: GatewayConfig, handleSignals = true) 
       bodyLimit: config.BODY_LIMIT_BYTES,
       routerOptions: { maxParamLength: 2048 },
       return503OnClosing: true,
-      requestTimeout: config.REQUEST_TIMEOUT_MS,
-      keepAliveTimeout: config.KEEP_ALIVE_TIMEOUT_MS,
-      ...(tls ? { https: { ...tls, ...server } } : { http: server }),
+      serverFactory: listeners.serverFactory,
     } as never,
     configure: async (app) => {
+      routes.install(app);
       if (config.CORS_ORIGINS.length > 0) {
         await app.register(fastifyCors as never, {
           origin: config.CORS_ORIGINS.includes('*') ? true : config.CORS_ORIGINS,
@@ -59,8 +54,17 @@ export async function startGateway(config: GatewayConfig, handleSignals = true) 
       installTracing(app);
       installHttpSecurity(app, config, verifier, app.get<Logger>(ROOT_LOGGER));
       configureFastify(app, config);
+      installCallContext(app);
+      listeners.install(app);
     },
   });
+  try {
+    await listeners.listenSecondary();
+  } catch (err) {
+    await app.close();
+    throw err;
+  }
+  return app;
 }
 
 runIfMain(module, 'gateway', () => startGateway(loadGatewayConfig()));

@@ -1,6 +1,6 @@
 import { Injectable, Module, type DynamicModule, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { DtdlParser } from '@odt/dtdl';
-import { serviceFoundation } from '@odt/messaging';
+import { serviceFoundation } from '@odt/service-runtime';
 import { MODELS_CONFIG, type ModelsConfig } from './config';
 import { modelsDataSourceOptions } from './database/data-source';
 import { ModelsHandlers } from './models/models.handlers';
@@ -39,8 +39,8 @@ export class ModelsAppModule {
         ParserLifecycle,
         ModelsRepository,
         ModelsService,
-        ModelsHandlers,
       ],
+      controllers: [ModelsHandlers],
     };
   }
 }

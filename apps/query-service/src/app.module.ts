@@ -43,7 +43,8 @@ export class QueryAppModule {
         }),
         MessagingModule.forRoot({ nats: config, service: SERVICE_NAME, requestTimeoutMs: config.NATS_REQUEST_TIMEOUT_MS, namespace: config.NATS_NAMESPACE, loggerToken: ROOT_LOGGER }),
       ],
-      providers: [QueryService, QueryHandlers],
+      providers: [QueryService],
+      controllers: [QueryHandlers],
     };
   }
 }

@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { bootstrapService, runIfMain } from '@odt/service-kit';
+import { runIfMain } from '@odt/service-kit';
+import { startService } from '@odt/service-runtime';
 import { QueryAppModule } from './app.module';
 import { loadQueryConfig, type QueryConfig } from './config';
 
 /** Starts the service; `handleSignals: false` when embedded (tests close it themselves). */
 export const startQueryService = (config: QueryConfig, handleSignals = true) =>
-  bootstrapService(QueryAppModule.forRoot(config), config, { handleSignals });
+  startService(QueryAppModule.forRoot(config), config, { handleSignals });
 
 runIfMain(module, 'query-service', () => startQueryService(loadQueryConfig()));

@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceFoundation } from '@odt/messaging';
+import { OutboxRelayModule } from '@odt/outbox';
+import { serviceFoundation } from '@odt/service-runtime';
 import { ModelCatalogModule } from '@odt/model-catalog';
 import { RELATIONSHIPS_CONFIG, type RelationshipsConfig } from './config';
 import { RELATIONSHIPS_SCHEMA, relationshipsDataSourceOptions } from './database/data-source';
@@ -18,17 +19,17 @@ export class RelationshipsAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config, {
           database: { url: config.DATABASE_URL, options: relationshipsDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
-          outbox: { schema: RELATIONSHIPS_SCHEMA, enabled: config.OUTBOX_RELAY === 'on', pollIntervalMs: config.OUTBOX_POLL_MS },
         }),
-        ModelCatalogModule.forRoot({ ttlMs: config.MODEL_CACHE_TTL_MS }),
+        OutboxRelayModule.forRoot(config, { schema: RELATIONSHIPS_SCHEMA }),
+        ModelCatalogModule.forRoot({ ttlMs: config.MODEL_CACHE_TTL_MS, maxModels: config.MODEL_CACHE_MAX_MODELS }),
       ],
       providers: [
         { provide: RELATIONSHIPS_CONFIG, useValue: config },
         RelationshipsRepository,
         RelationshipEvents,
         RelationshipsService,
-        RelationshipsHandlers,
       ],
+      controllers: [RelationshipsHandlers],
     };
   }
 }

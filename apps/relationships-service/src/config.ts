@@ -5,7 +5,10 @@ export const relationshipsConfigSchema = databaseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8103),
   OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** How often the outbox relay announces its watermark to the history service (0: never). */
+  OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  MODEL_CACHE_MAX_MODELS: z.coerce.number().int().min(1).default(1000),
   /** Beyond ADT (which ignores it): reject relationships past the DTDL maxMultiplicity. */
   ENFORCE_MAX_MULTIPLICITY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
   RELATIONSHIPS_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),

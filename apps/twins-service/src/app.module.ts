@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { serviceFoundation } from '@odt/messaging';
+import { OutboxRelayModule } from '@odt/outbox';
+import { serviceFoundation } from '@odt/service-runtime';
 import { ModelCatalogModule } from '@odt/model-catalog';
 import { TWINS_CONFIG, type TwinsConfig } from './config';
 import { TWINS_SCHEMA, twinsDataSourceOptions } from './database/data-source';
@@ -19,9 +20,9 @@ export class TwinsAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config, {
           database: { url: config.DATABASE_URL, options: twinsDataSourceOptions(config.DATABASE_URL, config.DATABASE_POOL_SIZE) },
-          outbox: { schema: TWINS_SCHEMA, enabled: config.OUTBOX_RELAY === 'on', pollIntervalMs: config.OUTBOX_POLL_MS },
         }),
-        ModelCatalogModule.forRoot({ ttlMs: config.MODEL_CACHE_TTL_MS }),
+        OutboxRelayModule.forRoot(config, { schema: TWINS_SCHEMA }),
+        ModelCatalogModule.forRoot({ ttlMs: config.MODEL_CACHE_TTL_MS, maxModels: config.MODEL_CACHE_MAX_MODELS }),
       ],
       providers: [
         { provide: TWINS_CONFIG, useValue: config },
@@ -29,8 +30,8 @@ export class TwinsAppModule {
         TwinEvents,
         TwinsService,
         TelemetryService,
-        TwinsHandlers,
       ],
+      controllers: [TwinsHandlers],
     };
   }
 }

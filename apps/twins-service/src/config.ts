@@ -5,11 +5,15 @@ export const twinsConfigSchema = databaseConfigSchema.extend({
   PORT: z.coerce.number().int().min(0).max(65535).default(8102),
   /** How long a model's flattened form is trusted without a change notice. */
   MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
+  /** Most models a replica keeps (least recently used dropped first). */
+  MODEL_CACHE_MAX_MODELS: z.coerce.number().int().min(1).default(1000),
   /** Twins a replica keeps its last copy of, so a write can skip reading the row (0: off). */
   RECENT_TWINS_CACHE_SIZE: z.coerce.number().int().min(0).default(50_000),
   /** Run the outbox relay in this process (off for a dedicated relay process). */
   OUTBOX_RELAY: z.enum(['on', 'off']).default('on'),
   OUTBOX_POLL_MS: z.coerce.number().int().min(10).default(1000),
+  /** How often the outbox relay announces its watermark to the history service (0: never). */
+  OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   /** Largest stored twin (properties, components and `$metadata` as JSON); ADT's limit is 32 KB. */
   TWIN_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024),
 });

@@ -32,6 +32,10 @@ export const ErrorStatus = {
   EventRouteNotFound: 404,
   EndpointNotFound: 404,
   RouteNotFound: 404,
+  // History (ours): the twin or relationship did not exist at the asked moment; the moment is older than history keeps.
+  DigitalTwinNotFoundAsOf: 404,
+  RelationshipNotFoundAsOf: 404,
+  HistoryNotAvailable: 404,
   MethodNotAllowed: 405,
   ModelIdAlreadyExists: 409,
   ModelReferencesNotDeleted: 409,
@@ -45,6 +49,8 @@ export const ErrorStatus = {
   QuotaReachedError: 429,
   InternalServerError: 500,
   ServiceUnavailable: 503,
+  // History (ours): the asked moment is past the time up to which history is complete; retry shortly.
+  HistoryIncomplete: 503,
   GatewayTimeout: 504,
 } as const satisfies Record<string, number>;
 

@@ -58,3 +58,27 @@ export interface DigitalTwinsEvent<T = unknown> {
   telemetrysourcetime?: string;
   data: T;
 }
+
+/**
+ * CloudEvents extension attribute of `Twin.Update` and `Relationship.Update` events (ours): the
+ * ETag after the change, so a downstream subscriber (the history service) knows every version's ETag.
+ */
+export const ETAG_EXTENSION = 'etag';
+
+/**
+ * The JetStream KV bucket where each outbox relay announces its watermark. Its subjects are
+ * outside the events' (`$KV.<bucket>.>`), so the router, the live stream and user subscribers
+ * never see them.
+ */
+export function watermarkBucket(stream: string): string {
+  return `${stream}_WATERMARKS`;
+}
+
+/**
+ * A relay's promise, under the key of its outbox (`twins`, `relationships`): every event of this
+ * outbox with `time` earlier than `time` is in the stream at a sequence ≤ `seq`.
+ */
+export interface OutboxWatermark {
+  time: string;
+  seq: number;
+}

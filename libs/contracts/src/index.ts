@@ -2,6 +2,7 @@ export * from './errors';
 export * from './caller';
 export * from './events';
 export * from './flattened';
+export * from './history';
 export * from './models';
 export * from './query';
 export * from './relationships';

@@ -2,6 +2,10 @@ import type {
   CreateModelsRequest, DecommissionModelRequest, DeleteModelRequest, GetFlattenedReply, GetFlattenedRequest,
   GetModelRequest, ListModelsReply, ListModelsRequest, ModelData,
 } from './models';
+import type {
+  HistoryEventsReply, HistoryEventsRequest, HistoryPage, HistoryQueryRequest, HistoryRelationshipRequest, HistoryRelationshipsRequest,
+  HistoryTwinRequest, AggregatedValue, PropertyHistoryRequest, PropertyValue, PurgeHistoryReply, PurgeHistoryRequest,
+} from './history';
 import type { QueryReply, QueryRequest } from './query';
 import type {
   DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
@@ -16,8 +20,9 @@ import type {
 } from './twins';
 
 /**
- * Every internal request/reply subject. Services subscribe in a queue group named after the
- * service, so replicas share the load. `docs/internal-api.md` documents each one.
+ * Every internal request/reply subject: the `@MessagePattern` of its handler. Services subscribe in
+ * a queue group named after the service, so replicas share the load. `docs/internal-api.md`
+ * documents each one.
  */
 export const Subjects = {
   ModelsCreate: 'odt.models.create',
@@ -50,6 +55,14 @@ export const Subjects = {
   EndpointsDelete: 'odt.routing.endpoints.delete',
   DeadLettersList: 'odt.routing.deadletters.list',
   DeadLettersReplay: 'odt.routing.deadletters.replay',
+  HistoryTwinGet: 'odt.history.twins.get',
+  HistoryRelationshipGet: 'odt.history.relationships.get',
+  HistoryRelationshipsList: 'odt.history.relationships.list',
+  HistoryRelationshipsIncoming: 'odt.history.relationships.incoming',
+  HistoryPropertyValues: 'odt.history.values',
+  HistoryQuery: 'odt.history.query',
+  HistoryPurge: 'odt.history.purge',
+  HistoryEvents: 'odt.history.events',
 } as const;
 
 /**
@@ -97,15 +110,18 @@ export interface RpcContracts {
   [Subjects.EndpointsDelete]: { request: NamedRequest; reply: null };
   [Subjects.DeadLettersList]: { request: DeadLettersRequest; reply: { value: DeadLetterView[] } };
   [Subjects.DeadLettersReplay]: { request: NamedRequest; reply: ReplayReply };
+  [Subjects.HistoryTwinGet]: { request: HistoryTwinRequest; reply: DigitalTwin };
+  [Subjects.HistoryRelationshipGet]: { request: HistoryRelationshipRequest; reply: Relationship };
+  [Subjects.HistoryRelationshipsList]: { request: HistoryRelationshipsRequest; reply: ListPage<Relationship> };
+  [Subjects.HistoryRelationshipsIncoming]: { request: HistoryRelationshipsRequest; reply: ListPage<IncomingRelationship> };
+  [Subjects.HistoryPropertyValues]: { request: PropertyHistoryRequest; reply: HistoryPage<PropertyValue | AggregatedValue> };
+  [Subjects.HistoryQuery]: { request: HistoryQueryRequest; reply: QueryReply };
+  [Subjects.HistoryPurge]: { request: PurgeHistoryRequest; reply: PurgeHistoryReply };
+  [Subjects.HistoryEvents]: { request: HistoryEventsRequest; reply: HistoryEventsReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];
 export type ReplyOf<S extends Subject> = RpcContracts[S]['reply'];
-
-/** The envelope of every reply: the payload, or an ADT error. */
-export type RpcReply<T> =
-  | { ok: true; data: T }
-  | { ok: false; error: { code: string; message: string; details?: { code: string; message: string; target?: string }[] } };
 
 /** Headers carried on internal requests. */
 export const RpcHeaders = {

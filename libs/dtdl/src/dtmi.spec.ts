@@ -49,7 +49,7 @@ describe('parseDtmi', () => {
   });
 });
 
-describe('the DTMI conformance cases (shared/dtdl-conformance/dtmis)', () => {
+describe('the DTMI conformance cases (test/fixtures/dtdl-conformance/dtmis)', () => {
   const cases = conformanceFiles('dtmis').map((file) => [file, readConformanceJson(file) as DtmiCase] as const);
 
   it('finds the 34 cases', () => {

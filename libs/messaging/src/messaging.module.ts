@@ -1,25 +1,15 @@
-import {
-  DynamicModule, Global, Inject, Injectable, Module, SetMetadata,
-  type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown,
-} from '@nestjs/common';
-import { DiscoveryModule, DiscoveryService, MetadataScanner } from '@nestjs/core';
-import type { Subject } from '@odt/contracts';
-import { Metrics } from '@odt/service-kit';
+import { Global, Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type INestApplication, type OnApplicationShutdown } from '@nestjs/common';
+import { ClientProxy } from '@nestjs/microservices';
 import type { NatsConnection } from '@nats-io/transport-node';
+import { Metrics } from '@odt/service-kit';
 import type { Logger } from 'pino';
+import { InternalApiExceptionFilter } from './internal-api/exception-filter';
+import { InternalClient } from './internal-api/internal-client';
+import { NatsClientProxy } from './internal-api/nats-client-proxy';
+import { NatsTransport } from './internal-api/nats-transport';
 import { connectNats, type NatsSettings } from './nats-connection';
 import { publishBatcher } from './publish-batcher';
-import { RpcClient } from './rpc-client';
-import { RpcServer, type RpcHandlerFn } from './rpc-server';
-
-export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
-export const MESSAGING_LOGGER = Symbol('MESSAGING_LOGGER');
-/** The subject namespace string (see `namespaced`). */
-export const NATS_NAMESPACE = Symbol('NATS_NAMESPACE');
-const RPC_HANDLER = Symbol('RPC_HANDLER');
-
-/** Marks a method as the handler of an internal request/reply subject. */
-export const RpcHandler = (subject: Subject): MethodDecorator => SetMetadata(RPC_HANDLER, subject);
+import { MESSAGING_LOGGER, NATS_CONNECTION, NATS_NAMESPACE } from './tokens';
 
 export interface MessagingOptions {
   nats: NatsSettings;
@@ -31,30 +21,16 @@ export interface MessagingOptions {
   loggerToken: symbol;
 }
 
+/** Stops serving before other modules shut down; drains the connection after them. */
 @Injectable()
-class RpcExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+class MessagingLifecycle implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(
-    private readonly discovery: DiscoveryService,
-    private readonly scanner: MetadataScanner,
-    private readonly server: RpcServer,
+    private readonly transport: NatsTransport,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
   ) {}
 
-  onApplicationBootstrap(): void {
-    for (const wrapper of this.discovery.getProviders()) {
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance || typeof instance !== 'object') continue;
-      for (const name of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
-        const method = instance[name] as (...args: unknown[]) => unknown;
-        const subject = Reflect.getMetadata(RPC_HANDLER, method) as Subject | undefined;
-        if (subject) this.server.handle(subject, method.bind(instance) as RpcHandlerFn<Subject>);
-      }
-    }
-  }
-
-  /** Stop taking requests and finish the ones in flight before other modules shut down. */
   async beforeApplicationShutdown(): Promise<void> {
-    await this.server.stop();
+    await this.transport.close();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -63,32 +39,44 @@ class RpcExplorer implements OnApplicationBootstrap, BeforeApplicationShutdown, 
   }
 }
 
+/**
+ * The process's NATS connection, the client of the other services' internal APIs
+ * (`ClientProxy`, and its typed face `InternalClient`), and the transport that serves this
+ * service's own `@MessagePattern` handlers (connected by `startInternalApi`).
+ */
 @Global()
 @Module({})
 export class MessagingModule {
   static forRoot(options: MessagingOptions): DynamicModule {
     return {
       module: MessagingModule,
-      imports: [DiscoveryModule],
       providers: [
         { provide: NATS_CONNECTION, useFactory: () => connectNats(options.nats, options.service) },
         { provide: MESSAGING_LOGGER, useExisting: options.loggerToken },
-        {
-          provide: RpcClient,
-          inject: [NATS_CONNECTION, Metrics],
-          useFactory: (nc: NatsConnection, metrics: Metrics) => new RpcClient(nc, options.requestTimeoutMs, options.namespace, metrics),
-        },
-        {
-          provide: RpcServer,
-          inject: [NATS_CONNECTION, MESSAGING_LOGGER, Metrics],
-          useFactory: (nc: NatsConnection, logger: Logger, metrics: Metrics) => new RpcServer(nc, options.service, logger, options.namespace, metrics),
-        },
         { provide: NATS_NAMESPACE, useValue: options.namespace },
-        RpcExplorer,
+        { provide: ClientProxy, inject: [NATS_CONNECTION], useFactory: (nc: NatsConnection) => new NatsClientProxy(nc, options.namespace) },
+        {
+          provide: InternalClient,
+          inject: [ClientProxy, Metrics],
+          useFactory: (proxy: ClientProxy, metrics: Metrics) => new InternalClient(proxy, options.requestTimeoutMs, metrics),
+        },
+        {
+          provide: NatsTransport,
+          inject: [NATS_CONNECTION, MESSAGING_LOGGER, Metrics],
+          useFactory: (nc: NatsConnection, logger: Logger, metrics: Metrics) => new NatsTransport(nc, { queue: options.service, namespace: options.namespace, logger, metrics }),
+        },
+        InternalApiExceptionFilter,
+        MessagingLifecycle,
       ],
-      exports: [NATS_CONNECTION, NATS_NAMESPACE, MESSAGING_LOGGER, RpcClient, RpcServer],
+      exports: [NATS_CONNECTION, NATS_NAMESPACE, MESSAGING_LOGGER, ClientProxy, InternalClient, NatsTransport, InternalApiExceptionFilter],
     };
   }
+}
+
+/** Serves the application's `@MessagePattern`/`@EventPattern` handlers on NATS (before `listen`). */
+export async function startInternalApi(app: INestApplication): Promise<void> {
+  app.connectMicroservice({ strategy: app.get(NatsTransport) }, { inheritAppConfig: false });
+  await app.startAllMicroservices();
 }
 
 /** Readiness of the NATS connection: open and answering a round trip. */

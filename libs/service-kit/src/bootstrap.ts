@@ -56,12 +56,16 @@ function logRequests(fastify: FastifyInstance, logger: Logger): void {
     logger.info({
       requestId: request.id,
       traceId: (request as { span?: { traceId: string } }).span?.traceId,
-      req: { method: request.method, url: request.url },
+      req: { method: request.method, url: redactUrl(request.url) },
       res: { statusCode: reply.statusCode },
       responseTime: Math.round(reply.elapsedTime * 100) / 100,
     }, 'request completed');
   });
 }
+
+/** Query parameters that carry a credential (the live stream's ticket) are never logged. */
+const SECRET_PARAMS = /([?&](?:ticket|access_token)=)[^&#]*/gi;
+export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1[redacted]');
 
 /** `http_server_request_duration_seconds` by method, route pattern (never the raw URL) and status. */
 function measureRequests(fastify: FastifyInstance, metrics: Metrics): void {

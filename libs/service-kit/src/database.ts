@@ -1,5 +1,6 @@
-import { Client } from 'pg';
+import { Client, type Pool } from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
+import { guardPool } from './pg-connections';
 
 export interface ServiceDataSourceSpec {
   url: string;
@@ -37,6 +38,8 @@ export async function ensureDatabase(url: string): Promise<void> {
   const admin = new URL(url);
   admin.pathname = '/postgres';
   const client = new Client({ connectionString: admin.toString() });
+  // A lost connection fails the query in flight, which is what reports it; the event must not crash.
+  client.on('error', () => undefined);
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
@@ -63,6 +66,7 @@ const MIGRATION_LOCK_KEY = 7_426_310_917;
 export async function runMigrations(url: string, specs: DataSourceOptions[]): Promise<string[]> {
   await ensureDatabase(url);
   const lock = new Client({ connectionString: url });
+  lock.on('error', () => undefined);
   await lock.connect();
   const applied: string[] = [];
   try {
@@ -72,6 +76,8 @@ export async function runMigrations(url: string, specs: DataSourceOptions[]): Pr
       if (schema) await lock.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
       const ds = new DataSource(options);
       await ds.initialize();
+      const pool = (ds.driver as unknown as { master?: Pool }).master;
+      if (pool) guardPool(pool, `migrations:${schema}`, { warn: () => undefined });
       try {
         const ran = await ds.runMigrations({ transaction: 'each' });
         applied.push(...ran.map((m) => `${schema}:${m.name}`));

@@ -4,6 +4,8 @@ import { Controller, Get, HttpCode, Inject, Injectable, ServiceUnavailableExcept
 export interface ReadinessCheck {
   name: string;
   check(): Promise<void>;
+  /** What `/readyz` shows about it besides ok or not (e.g. a consumer's lag). */
+  details?(): Record<string, unknown>;
 }
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
@@ -18,8 +20,10 @@ export class ReadinessService {
     this.shuttingDown = true;
   }
 
-  async report(): Promise<{ ready: boolean; checks: Record<string, string> }> {
+  async report(): Promise<{ ready: boolean; checks: Record<string, string>; details?: Record<string, unknown> }> {
     const checks: Record<string, string> = {};
+    const details: Record<string, unknown> = {};
+    for (const c of this.checks) if (c.details) details[c.name] = c.details();
     await Promise.all(
       this.checks.map(async (c) => {
         try {
@@ -32,7 +36,7 @@ export class ReadinessService {
     );
     const ready = !this.shuttingDown && Object.values(checks).every((v) => v === 'ok');
     if (this.shuttingDown) checks.shutdown = 'in progress';
-    return { ready, checks };
+    return Object.keys(details).length > 0 ? { ready, checks, details } : { ready, checks };
   }
 }
 
@@ -55,9 +59,9 @@ export class HealthController {
   }
 
   @Get('readyz')
-  async readyz(): Promise<{ status: 'ready'; checks: Record<string, string> }> {
-    const { ready, checks } = await this.readiness.report();
-    if (!ready) throw new ServiceUnavailableException({ status: 'not ready', checks });
-    return { status: 'ready', checks };
+  async readyz(): Promise<{ status: 'ready'; checks: Record<string, string>; details?: Record<string, unknown> }> {
+    const { ready, checks, details } = await this.readiness.report();
+    if (!ready) throw new ServiceUnavailableException({ status: 'not ready', checks, ...(details ? { details } : {}) });
+    return { status: 'ready', checks, ...(details ? { details } : {}) };
   }
 }

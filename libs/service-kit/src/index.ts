@@ -2,6 +2,8 @@ export * from './call-context';
 export * from './bootstrap';
 export * from './config';
 export * from './database';
+export * from './pg-connections';
+export * from './postgres-errors';
 export * from './health';
 export * from './logger';
 export * from './service-kit.module';

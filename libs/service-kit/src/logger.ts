@@ -34,12 +34,16 @@ export function requestIdOf(req: IncomingMessage): string {
   return value && value.length <= 128 ? value : randomUUID();
 }
 
-/** Nest's own messages (bootstrap, route mapping, errors) as JSON lines through the service's pino logger. */
+/**
+ * Nest's own messages (bootstrap, route mapping, errors) as JSON lines through the service's pino
+ * logger. Its `log` messages (modules initialised, routes mapped, application started) are
+ * framework boot chatter: `debug`, so a service starts quietly at the default level.
+ */
 export class PinoNestLogger implements LoggerService {
   constructor(private readonly logger: Logger) {}
 
   log(message: unknown, context?: string): void {
-    this.write('info', message, context);
+    this.write('debug', message, context);
   }
   error(message: unknown, trace?: string, context?: string): void {
     this.write('error', message, context, trace);

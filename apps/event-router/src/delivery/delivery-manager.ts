@@ -1,19 +1,18 @@
 import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { ensureEventsStream, NATS_CONNECTION } from '@odt/messaging';
 import { Metrics, ROOT_LOGGER } from '@odt/service-kit';
-import type { JetStreamManager } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { RoutingRepository } from '../routing/routing.repository';
-import type { DeliveryTarget } from './delivery-target';
-import { EndpointLeases } from './endpoint-leases';
-import { consumerName, EndpointWorker, type Deliver, type DeliveryOutcome } from './endpoint-worker';
-import { NatsDelivery } from './nats-delivery';
-import { AmqpDelivery } from './amqp-delivery';
+import { DeadLettering } from './dead-lettering';
 import { DeadLetters, type DeadLetter } from './dead-letters';
-import { MqttDelivery } from './mqtt-delivery';
-import { WebhookDelivery } from './webhook-delivery';
+import { Deliverers } from './deliverers';
+import { DeliveryMetrics } from './delivery-metrics';
+import type { Deliver, DeliveryTarget } from './delivery-target';
+import { EndpointConsumers } from './endpoint-consumers';
+import { EndpointLeases } from './endpoint-leases';
+import { EndpointWorker, type WorkerDeps } from './endpoint-worker';
 
 /** How often routes and endpoints are re-read: a changed filter applies within about this long. */
 const REFRESH_MS = 500;
@@ -27,15 +26,14 @@ const REFRESH_MS = 500;
 @Injectable()
 export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly workers = new Map<string, EndpointWorker>();
-  private readonly deliverers: Partial<Record<string, Deliver>>;
-  private readonly mqtt = new MqttDelivery();
-  private readonly amqp = new AmqpDelivery();
-  private readonly webhook = new WebhookDelivery();
+  private readonly deliverers: Deliverers;
   readonly deadLetters: DeadLetters;
-  private jsm?: JetStreamManager;
+  private readonly deadLettering: DeadLettering;
+  private readonly metrics: DeliveryMetrics;
+  /** Set at bootstrap, once the events stream is there. */
+  private consumers?: EndpointConsumers;
   private timer?: NodeJS.Timeout;
   private refreshing?: Promise<void>;
-  private readonly countDelivery: (endpoint: string, outcome: DeliveryOutcome) => void;
   private readonly leases: EndpointLeases;
   /** Set when the workers must be restarted: the lease connection or the NATS connection was lost. */
   private restartAll = false;
@@ -45,33 +43,21 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(ROUTER_CONFIG) private readonly config: RouterConfig,
     @Inject(ROOT_LOGGER) private readonly logger: Logger,
-    private readonly metrics: Metrics,
+    metrics: Metrics,
   ) {
-    const deliveries = metrics.counter('event_deliveries_total', 'Deliveries to endpoints by outcome: delivered, failed (to be retried), deadlettered, abandoned.', ['endpoint', 'outcome']);
-    this.countDelivery = (endpoint, outcome) => deliveries.inc({ endpoint, outcome });
+    this.metrics = new DeliveryMetrics(metrics, () => this.backlogs());
     this.deadLetters = new DeadLetters(nc, config.DEADLETTER_STREAM ?? `${config.EVENTS_STREAM}_DEADLETTER`, `${config.EVENTS_SUBJECT_PREFIX}-deadletter`);
+    this.deadLettering = new DeadLettering(this.deadLetters, logger, this.metrics.count);
     this.leases = new EndpointLeases(config.DATABASE_URL, config.EVENTS_STREAM, logger, () => {
       this.restartAll = true;
     });
-    const nats = new NatsDelivery(nc);
-    this.deliverers = {
-      nats: (target, event, raw) => nats.deliver(target, event, raw),
-      webhook: (target, event, raw) => this.webhook.deliver(target, event, raw),
-      mqtt: (target, event) => this.mqtt.deliver(target, event),
-      amqp: (target, event) => this.amqp.deliver(target, event),
-    };
+    this.deliverers = new Deliverers(nc);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX, this.config.EVENTS_STREAM_REPLICAS);
+    const jsm = await ensureEventsStream(this.nc, this.config.EVENTS_STREAM, this.config.EVENTS_SUBJECT_PREFIX, this.config.EVENTS_STREAM_REPLICAS);
+    this.consumers = new EndpointConsumers(jsm, this.config.EVENTS_STREAM, this.logger);
     await this.deadLetters.ensureStream(this.config.EVENTS_STREAM_REPLICAS);
-    this.metrics.gauge('event_consumer_pending', 'Events of an endpoint\'s consumer not yet delivered (pending plus in flight): its lag.', ['endpoint'], async (gauge) => {
-      gauge.reset();
-      await Promise.all([...this.workers.keys()].map(async (name) => {
-        const info = await this.jsm?.consumers.info(this.config.EVENTS_STREAM, consumerName(name)).catch(() => undefined);
-        if (info) gauge.set({ endpoint: name }, info.num_pending + info.num_ack_pending);
-      }));
-    });
     void this.watchConnection();
     await this.refresh();
     this.timer = setInterval(() => {
@@ -87,7 +73,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     await Promise.all([...this.workers.values()].map((w) => w.stop()));
     this.workers.clear();
     await this.leases.close();
-    await Promise.all([this.webhook.close(), this.mqtt.close(), this.amqp.close()]);
+    await this.deliverers.close();
   }
 
   /** Events in flight when NATS went away may be lost to the consumer: after a reconnect, start again from the floor. */
@@ -97,6 +83,18 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
     }
   }
 
+  /** Per endpoint this replica delivers to, the events waiting in its consumer (the router's scaling signal). */
+  private async backlogs(): Promise<Map<string, number>> {
+    const consumers = this.consumers;
+    const out = new Map<string, number>();
+    if (!consumers) return out;
+    await Promise.all([...this.workers.keys()].map(async (name) => {
+      const waiting = await consumers.backlog(name);
+      if (waiting !== undefined) out.set(name, waiting);
+    }));
+    return out;
+  }
+
   listDeadLetters(endpoint: string, limit: number): Promise<DeadLetter[]> {
     return this.deadLetters.list(endpoint, limit);
   }
@@ -104,7 +102,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
   /** Delivers an endpoint's dead letters again, oldest first, removing each one it delivers; stops at the first failure. */
   async replayDeadLetters(endpoint: string): Promise<{ replayed: number; remaining: number }> {
     const target = await this.repo.deliveryTarget(endpoint);
-    const deliver = target && this.deliverers[target.endpoint.endpointType];
+    const deliver = target && this.deliverers.of(target.endpoint.endpointType);
     const letters = await this.deadLetters.list(endpoint, 10_000);
     if (!target || !deliver) return { replayed: 0, remaining: letters.length };
     let replayed = 0;
@@ -125,7 +123,7 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
       this.restartAll = false;
       await this.stopWorkers([...this.workers.keys()]);
     }
-    const routed = (await this.repo.routedEndpoints()).filter((r) => this.deliverers[r.endpoint.endpointType]);
+    const routed = (await this.repo.routedEndpoints()).filter((r) => this.deliverers.of(r.endpoint.endpointType));
     const gone = [...this.workers].filter(([name, worker]) => {
       const now = routed.find((r) => r.endpoint.name === name);
       // An endpoint that changed kind: its worker's way of delivering no longer applies.
@@ -146,19 +144,28 @@ export class DeliveryManager implements OnApplicationBootstrap, BeforeApplicatio
         continue;
       }
       if (this.workers.size >= fairShare || over.includes(endpoint.name) || !(await this.leases.tryAcquire(endpoint.name))) continue;
-      const started = new EndpointWorker(target, this.nc, this.config.EVENTS_STREAM, this.deliverers[endpoint.endpointType]!, this.deadLetters, this.logger, {
-        concurrency: this.config.ENDPOINT_CONCURRENCY,
-        maxPending: this.config.ENDPOINT_MAX_PENDING,
-      }, this.countDelivery);
+      const started = new EndpointWorker(target, this.workerDeps(this.deliverers.of(endpoint.endpointType)!));
       started.update(target, filters);
       try {
-        await started.start(this.jsm!);
+        await started.start();
       } catch (err) {
         await this.leases.release(endpoint.name);
         throw err;
       }
       this.workers.set(endpoint.name, started);
     }
+  }
+
+  private workerDeps(deliver: Deliver): WorkerDeps {
+    return {
+      nc: this.nc,
+      consumers: this.consumers!,
+      deliver,
+      deadLettering: this.deadLettering,
+      logger: this.logger,
+      count: this.metrics.count,
+      limits: { concurrency: this.config.ENDPOINT_CONCURRENCY, maxPending: this.config.ENDPOINT_MAX_PENDING },
+    };
   }
 
   /** Stops these endpoints' workers and gives their leases back. */

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Endpoint, EventRoute, ListPage, PageRequest } from '@odt/contracts';
 import { compileEventFilter, EventFilterError } from '@odt/event-filter';
 import { decodeCursor, encodeCursor } from '@odt/graph-domain';
+import { foreignKeyViolation } from '@odt/service-kit';
 import { ROUTER_CONFIG, type RouterConfig } from '../config';
 import { checkEndpointName, checkRouteId, parseEndpoint } from './endpoint-spec';
 import { RoutingErrors } from './routing.errors';
@@ -33,7 +34,7 @@ export class RoutingService {
     if (!(await this.repo.endpoint(endpointName))) throw RoutingErrors.routeEndpointInvalid(endpointName);
     await this.repo.putRoute({ id, endpointName, filter }).catch((err: unknown) => {
       // The endpoint was deleted between our check and the insert: the foreign key caught it.
-      if ((err as { driverError?: { code?: string } }).driverError?.code === '23503') throw RoutingErrors.routeEndpointInvalid(endpointName);
+      if (foreignKeyViolation(err)) throw RoutingErrors.routeEndpointInvalid(endpointName);
       throw err;
     });
   }

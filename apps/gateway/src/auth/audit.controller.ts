@@ -1,12 +1,17 @@
 import { Controller, Get, Headers, Inject, Query, Req } from '@nestjs/common';
-import { DomainError } from '@odt/contracts';
 import type { FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { nextLink, pageSize, single } from '../http/request-context';
+import { nextLink, pageSize } from '../http/request-context';
 import { AuditLog, type AuditEntry } from './audit-log';
+import { parseAuditQuery } from './audit-query';
 import { Requires } from './data-actions';
 
-/** Beyond ADT: the audit log of writes, oldest first, paged like ADT's lists. */
+/**
+ * Beyond ADT: the audit log of writes and refused calls, newest first (`order=asc`: oldest
+ * first), filtered by time range, caller, data action, method, target and outcome, paged like
+ * ADT's lists. A page reads at most AUDIT_SCAN_LIMIT entries, so a rare match never makes one
+ * request scan 90 days: the page may then be short, with a nextLink to go on.
+ */
 @Controller('audit')
 export class AuditController {
   constructor(
@@ -17,11 +22,9 @@ export class AuditController {
   @Get()
   @Requires('audit/read')
   async list(@Query() query: Record<string, unknown>, @Headers('max-items-per-page') maxItems: string | undefined, @Req() req: FastifyRequest): Promise<{ value: AuditEntry[]; nextLink: string | null }> {
-    const token = single(query.continuationToken);
-    if (token !== undefined && !/^\d{1,15}$/.test(token)) throw new DomainError('InvalidArgument', 'The continuationToken is not one this service issued.');
+    const q = parseAuditQuery(query);
     const limit = Math.min(pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE), 1000);
-    const value = await this.audit.list(Number(token ?? 0), limit);
-    const last = value.at(-1)?.sequence;
-    return { value, nextLink: value.length === limit && last !== undefined ? nextLink(req, String(last)) : null };
+    const page = await this.audit.list(q, limit, this.config.AUDIT_SCAN_LIMIT);
+    return { value: page.value, nextLink: page.next === undefined ? null : nextLink(req, String(page.next)) };
   }
 }

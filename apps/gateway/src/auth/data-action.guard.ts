@@ -3,11 +3,12 @@ import { DomainError } from '@odt/contracts';
 import type { FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { parseCustomRoles, requiredActionOf, RoleMap } from './data-actions';
-import { hasOpenAccess, PUBLIC_PATHS } from './http-security';
+import { isPublicRoute } from '../http/public-route';
+import { hasOpenAccess } from './http-security';
 
 /**
  * Authorisation: the caller's roles must grant the data action the route declares (`@Requires`).
- * A route that declares none is refused (fail closed), probes excepted.
+ * A route that declares none is refused (fail closed), probes and public pages (`@PublicRoute`) excepted.
  */
 @Injectable()
 export class DataActionGuard implements CanActivate {
@@ -19,7 +20,7 @@ export class DataActionGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const request = context.switchToHttp().getRequest<FastifyRequest>();
-    if (PUBLIC_PATHS.test(request.url)) return true;
+    if (isPublicRoute(request)) return true;
     const action = requiredActionOf(context.getHandler());
     if (!action) throw new DomainError('Forbidden', 'This operation is not available.');
     request.dataAction = action;

@@ -15,6 +15,8 @@ export const DATA_ACTIONS = [
   'endpoints/read', 'endpoints/write', 'endpoints/delete', 'endpoints/action',
   'events/read',
   'audit/read',
+  // Forgetting a twin's history (DELETE /digitaltwins/{id}/history); Data Owner only.
+  'digitaltwins/history/delete',
 ] as const;
 
 export type DataAction = (typeof DATA_ACTIONS)[number];

@@ -3,6 +3,9 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { GatewayConfig } from '../config';
+import { LIVE_EVENTS_ROUTE, StreamTickets } from '../events/stream-tickets';
+import { single } from '../http/request-context';
+import { isPublicRoute, isUnmatched, PROBE_PATHS } from '../http/public-route';
 import { AuditLog } from './audit-log';
 import { RateLimiter } from './rate-limiter';
 import { InvalidTokenError, TokenVerifier, type VerifiedCaller } from './token-verifier';
@@ -16,11 +19,8 @@ declare module 'fastify' {
   }
 }
 
-/** Probes and metrics: no token, no rate limit (orchestrators and scrapers call them). */
-export const PUBLIC_PATHS = /^\/(healthz|readyz|metrics)(\?|$)/;
-
 /** With authentication off (loopback only), the caller may do everything. */
-const ANONYMOUS: VerifiedCaller = Object.freeze({ type: 'unauthenticated', id: 'anonymous', roles: [] });
+export const ANONYMOUS: VerifiedCaller = Object.freeze({ type: 'unauthenticated', id: 'anonymous', roles: [] });
 export const hasOpenAccess = (caller: VerifiedCaller): boolean => caller === ANONYMOUS;
 
 /** Requests that change nothing, or only send telemetry/queries: not audited. */
@@ -38,21 +38,34 @@ export function installHttpSecurity(app: NestFastifyApplication, config: Gateway
   const overall = new RateLimiter(config.RATE_LIMIT_GLOBAL);
   const perCaller = new RateLimiter(config.RATE_LIMIT_PER_CALLER);
   const audit = app.get(AuditLog);
+  const tickets = app.get(StreamTickets);
 
   const cors = config.CORS_ORIGINS.length > 0;
   fastify.addHook('onRequest', async (request, reply) => {
     // CORS preflights carry no token; @fastify/cors answers them.
-    if (PUBLIC_PATHS.test(request.url) || (cors && request.method === 'OPTIONS')) return;
+    if (PROBE_PATHS.test(request.url) || (cors && request.method === 'OPTIONS')) return;
     if (request.url.length > config.MAX_URL_LENGTH) {
       throw new DomainError('InvalidArgument', `The request URL is longer than ${config.MAX_URL_LENGTH} characters.`);
     }
     throttle(request, reply, overall.take('*'), 'The service is receiving more requests than it accepts');
-    request.caller = verifier ? await authenticate(request, reply, verifier) : ANONYMOUS;
+    // The reference pages need no token, and an unknown path is a 404 whoever asks.
+    if (isPublicRoute(request) || isUnmatched(request)) {
+      throttle(request, reply, perCaller.take(request.ip), 'This client sends more requests than it may');
+      return;
+    }
+    const ticket = single((request.query as Record<string, unknown>).ticket);
+    if (ticket !== undefined && request.routeOptions.url === LIVE_EVENTS_ROUTE && request.method === 'GET') {
+      if (request.headers.authorization !== undefined) throw new DomainError('InvalidArgument', 'Send either a stream ticket or an Authorization header, not both.');
+      const holder = await tickets.redeem(ticket);
+      request.caller = verifier ? holder : ANONYMOUS;
+    } else {
+      request.caller = verifier ? await authenticate(request, reply, verifier) : ANONYMOUS;
+    }
     throttle(request, reply, perCaller.take(verifier ? `${request.caller.type}:${request.caller.id}` : request.ip), 'This caller sends more requests than it may');
   });
 
   fastify.addHook('onResponse', async (request, reply) => {
-    if (UNAUDITED.test(request.method) || PUBLIC_PATHS.test(request.url)) return;
+    if (UNAUDITED.test(request.method) || PROBE_PATHS.test(request.url)) return;
     if (request.method === 'POST' && READ_POSTS.test(request.url) && reply.statusCode < 400) return;
     const status = reply.statusCode;
     audit.record({

@@ -1,12 +1,10 @@
 import { DomainError } from '@odt/contracts';
-import { PUBLIC_PATHS } from '../auth/http-security';
 
 /** Stable data-plane versions; 2022-05-31 is what the 1.x JS SDK sends. */
 export const SUPPORTED_API_VERSIONS = ['2020-10-31', '2022-05-31', '2023-06-30', '2023-10-31'] as const;
 
-export function checkApiVersion(path: string, query: Record<string, unknown>): void {
-  // Probes and metrics are ours, not ADT's.
-  if (PUBLIC_PATHS.test(path)) return;
+/** Every ADT route (and ours beside them) requires a supported `api-version` query parameter. */
+export function checkApiVersion(query: Record<string, unknown>): void {
   const given = query['api-version'];
   const version = Array.isArray(given) ? given[0] : given;
   if (version === undefined || version === '') {

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { GatewayConfig } from '../config';
 import { checkApiVersion } from './api-version';
 import { jsonDepth } from './json-depth';
+import { isPublicRoute, isUnmatched } from './public-route';
 
 /**
  * Fastify-level behaviour that runs before (or instead of) Nest's routing: JSON Patch bodies,
@@ -25,7 +26,8 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
 
   fastify.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0];
-    checkApiVersion(path, request.query as Record<string, unknown>);
+    // Probes, metrics and the reference pages are ours, not ADT's; an unknown path is a 404 anyway.
+    if (!isPublicRoute(request) && !isUnmatched(request)) checkApiVersion(request.query as Record<string, unknown>);
     const length = Number(request.headers['content-length'] ?? 0);
     if (path.startsWith('/digitaltwins/') && length > config.TWIN_BODY_LIMIT_BYTES) {
       throw new DomainError('PayloadTooLarge', `The request body is ${length} bytes; twins and their patches are limited to ${config.TWIN_BODY_LIMIT_BYTES} bytes.`);

@@ -1,14 +1,23 @@
-import { DomainError, type Caller } from '@odt/contracts';
-import type { FastifyRequest } from 'fastify';
+import { DomainError } from '@odt/contracts';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { runInCall } from '@odt/service-kit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 
-export const requestIdOf = (req: FastifyRequest): string => String(req.id);
-
-/** What an internal request made for this HTTP request carries: its id, its caller and its trace. */
-export const callOf = (req: FastifyRequest): { requestId: string; caller?: Caller; traceparent?: string } => ({
-  requestId: String(req.id),
-  traceparent: req.span?.traceparent,
-  ...(req.caller ? { caller: { type: req.caller.type, id: req.caller.id } } : {}),
-});
+/**
+ * Each route's handler runs in the call context of its request (request id, authenticated caller,
+ * trace), which every internal request it makes carries on as headers. Set just before the
+ * handler: after authentication, and after body parsing (whose stream callbacks would lose it).
+ */
+export function installCallContext(app: NestFastifyApplication): void {
+  const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
+  fastify.addHook('preHandler', (request, _reply, done) => {
+    runInCall({
+      requestId: String(request.id),
+      traceparent: request.span?.traceparent,
+      ...(request.caller ? { caller: { type: request.caller.type, id: request.caller.id } } : {}),
+    }, done);
+  });
+}
 
 /** First value of a query parameter that a client (or an SDK re-sending params on a nextLink) may repeat. */
 export function single(value: unknown): string | undefined {

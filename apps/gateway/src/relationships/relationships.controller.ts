@@ -1,10 +1,11 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Inject, Param, Patch, Put, Query, Req, Res } from '@nestjs/common';
 import { Subjects, type IncomingRelationship, type Relationship } from '@odt/contracts';
-import { RpcClient } from '@odt/messaging';
+import { InternalClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
-import { nextLink, pageSize, callOf, single } from '../http/request-context';
+import { nextLink, pageSize, single } from '../http/request-context';
 import { Requires } from '../auth/data-actions';
+import { asOfOf, AT_HISTORICAL_TIMESTAMP } from '../history/as-of';
 
 interface Page<T> {
   value: T[];
@@ -15,7 +16,7 @@ interface Page<T> {
 @Controller('digitaltwins/:id')
 export class RelationshipsController {
   constructor(
-    private readonly rpc: RpcClient,
+    private readonly services: InternalClient,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -25,14 +26,19 @@ export class RelationshipsController {
     @Param('id') twinId: string,
     @Query() query: Record<string, unknown>,
     @Headers('max-items-per-page') maxItems: string | undefined,
+    @Headers(AT_HISTORICAL_TIMESTAMP) atHistorical: string | undefined,
     @Req() req: FastifyRequest,
   ): Promise<Page<Relationship>> {
-    const page = await this.rpc.request(Subjects.RelationshipsList, {
+    const request = {
       twinId,
       relationshipName: single(query.relationshipName) || undefined,
       maxItemsPerPage: pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE),
       cursor: single(query.continuationToken),
-    }, callOf(req));
+    };
+    const asOf = asOfOf(query, atHistorical);
+    const page = asOf === undefined
+      ? await this.services.request(Subjects.RelationshipsList, request)
+      : await this.services.request(Subjects.HistoryRelationshipsList, { ...request, asOf });
     return { value: page.value, nextLink: page.nextCursor ? nextLink(req, page.nextCursor) : null };
   }
 
@@ -42,13 +48,14 @@ export class RelationshipsController {
     @Param('id') twinId: string,
     @Query() query: Record<string, unknown>,
     @Headers('max-items-per-page') maxItems: string | undefined,
+    @Headers(AT_HISTORICAL_TIMESTAMP) atHistorical: string | undefined,
     @Req() req: FastifyRequest,
   ): Promise<Page<IncomingRelationship>> {
-    const page = await this.rpc.request(Subjects.RelationshipsListIncoming, {
-      twinId,
-      maxItemsPerPage: pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE),
-      cursor: single(query.continuationToken),
-    }, callOf(req));
+    const request = { twinId, maxItemsPerPage: pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE), cursor: single(query.continuationToken) };
+    const asOf = asOfOf(query, atHistorical);
+    const page = asOf === undefined
+      ? await this.services.request(Subjects.RelationshipsListIncoming, request)
+      : await this.services.request(Subjects.HistoryRelationshipsIncoming, { ...request, asOf });
     return { value: page.value, nextLink: page.nextCursor ? nextLink(req, page.nextCursor) : null };
   }
 
@@ -57,10 +64,15 @@ export class RelationshipsController {
   async get(
     @Param('id') sourceId: string,
     @Param('relationshipId') relationshipId: string,
+    @Query() query: Record<string, unknown>,
+    @Headers(AT_HISTORICAL_TIMESTAMP) atHistorical: string | undefined,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Relationship> {
-    const relationship = await this.rpc.request(Subjects.RelationshipsGet, { sourceId, relationshipId }, callOf(req));
+    const asOf = asOfOf(query, atHistorical);
+    const relationship = asOf === undefined
+      ? await this.services.request(Subjects.RelationshipsGet, { sourceId, relationshipId })
+      : await this.services.request(Subjects.HistoryRelationshipGet, { sourceId, relationshipId, asOf });
     void reply.header('etag', relationship.$etag);
     return relationship;
   }
@@ -75,7 +87,7 @@ export class RelationshipsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Relationship> {
-    const relationship = await this.rpc.request(Subjects.RelationshipsUpsert, { sourceId, relationshipId, relationship: body, ifNoneMatch }, callOf(req));
+    const relationship = await this.services.request(Subjects.RelationshipsUpsert, { sourceId, relationshipId, relationship: body, ifNoneMatch });
     void reply.header('etag', relationship.$etag);
     return relationship;
   }
@@ -91,7 +103,7 @@ export class RelationshipsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const { etag } = await this.rpc.request(Subjects.RelationshipsPatch, { sourceId, relationshipId, patch, ifMatch }, callOf(req));
+    const { etag } = await this.services.request(Subjects.RelationshipsPatch, { sourceId, relationshipId, patch, ifMatch });
     void reply.header('etag', etag);
   }
 
@@ -102,8 +114,7 @@ export class RelationshipsController {
     @Param('id') sourceId: string,
     @Param('relationshipId') relationshipId: string,
     @Headers('if-match') ifMatch: string | undefined,
-    @Req() req: FastifyRequest,
   ): Promise<void> {
-    await this.rpc.request(Subjects.RelationshipsDelete, { sourceId, relationshipId, ifMatch }, callOf(req));
+    await this.services.request(Subjects.RelationshipsDelete, { sourceId, relationshipId, ifMatch });
   }
 }

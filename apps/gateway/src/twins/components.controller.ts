@@ -1,14 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Req, Res } from '@nestjs/common';
 import { Subjects } from '@odt/contracts';
-import { RpcClient } from '@odt/messaging';
+import { InternalClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callOf } from '../http/request-context';
 import { Requires } from '../auth/data-actions';
 
 /** ADT endpoints 17–18: a twin's components. The ETag is always the twin's. */
 @Controller('digitaltwins')
 export class ComponentsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly services: InternalClient) {}
 
   @Get(':id/components/:componentPath')
   @Requires('digitaltwins/read')
@@ -18,7 +17,7 @@ export class ComponentsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<Record<string, unknown>> {
-    const got = await this.rpc.request(Subjects.ComponentsGet, { id, component }, callOf(req));
+    const got = await this.services.request(Subjects.ComponentsGet, { id, component });
     void reply.header('etag', got.etag);
     return got.component;
   }
@@ -34,7 +33,7 @@ export class ComponentsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const { etag } = await this.rpc.request(Subjects.ComponentsPatch, { id, component, patch, ifMatch }, callOf(req));
+    const { etag } = await this.services.request(Subjects.ComponentsPatch, { id, component, patch, ifMatch });
     void reply.header('etag', etag);
   }
 }

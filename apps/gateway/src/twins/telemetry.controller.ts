@@ -1,15 +1,13 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Req } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, Post } from '@nestjs/common';
 import { Subjects } from '@odt/contracts';
-import { RpcClient } from '@odt/messaging';
-import type { FastifyRequest } from 'fastify';
-import { callOf } from '../http/request-context';
+import { InternalClient } from '@odt/messaging';
 import { telemetryMessage } from './telemetry-message';
 import { Requires } from '../auth/data-actions';
 
 /** ADT endpoints 19–20: telemetry, published as events and never stored; 204 once JetStream has it. */
 @Controller('digitaltwins')
 export class TelemetryController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly services: InternalClient) {}
 
   @Post(':id/telemetry')
   @Requires('digitaltwins/action')
@@ -19,10 +17,9 @@ export class TelemetryController {
     @Body() body: unknown,
     @Headers('message-id') messageId: string | undefined,
     @Headers('telemetry-source-time') sourceTime: string | undefined,
-    @Req() req: FastifyRequest,
   ): Promise<void> {
     const message = telemetryMessage(messageId, body, 'twin');
-    await this.rpc.request(Subjects.TelemetryPublish, { id, ...message, ...optional(sourceTime) }, callOf(req));
+    await this.services.request(Subjects.TelemetryPublish, { id, ...message, ...optional(sourceTime) });
   }
 
   @Post(':id/components/:componentPath/telemetry')
@@ -34,10 +31,9 @@ export class TelemetryController {
     @Body() body: unknown,
     @Headers('message-id') messageId: string | undefined,
     @Headers('telemetry-source-time') sourceTime: string | undefined,
-    @Req() req: FastifyRequest,
   ): Promise<void> {
     const message = telemetryMessage(messageId, body, 'component');
-    await this.rpc.request(Subjects.TelemetryPublish, { id, component, ...message, ...optional(sourceTime) }, callOf(req));
+    await this.services.request(Subjects.TelemetryPublish, { id, component, ...message, ...optional(sourceTime) });
   }
 }
 

@@ -1,19 +1,29 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Put, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Put, Query, Req, Res } from '@nestjs/common';
 import { Subjects, type DigitalTwin } from '@odt/contracts';
-import { RpcClient } from '@odt/messaging';
+import { InternalClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { callOf } from '../http/request-context';
 import { Requires } from '../auth/data-actions';
+import { asOfOf, AT_HISTORICAL_TIMESTAMP } from '../history/as-of';
 
 /** ADT endpoints 7–10: digital twins. */
 @Controller('digitaltwins')
 export class TwinsController {
-  constructor(private readonly rpc: RpcClient) {}
+  constructor(private readonly services: InternalClient) {}
 
   @Get(':id')
   @Requires('digitaltwins/read')
-  async get(@Param('id') id: string, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply): Promise<DigitalTwin> {
-    const twin = await this.rpc.request(Subjects.TwinsGet, { id }, callOf(req));
+  async get(
+    @Param('id') id: string,
+    @Query() query: Record<string, unknown>,
+    @Headers(AT_HISTORICAL_TIMESTAMP) atHistorical: string | undefined,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<DigitalTwin> {
+    // Extension: `?asOf=` (or Ditto's header) reads the twin as it was then, from history.
+    const asOf = asOfOf(query, atHistorical);
+    const twin = asOf === undefined
+      ? await this.services.request(Subjects.TwinsGet, { id })
+      : await this.services.request(Subjects.HistoryTwinGet, { id, asOf });
     void reply.header('etag', twin.$etag);
     return twin;
   }
@@ -27,7 +37,7 @@ export class TwinsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<DigitalTwin> {
-    const twin = await this.rpc.request(Subjects.TwinsUpsert, { id, twin: body, ifNoneMatch }, callOf(req));
+    const twin = await this.services.request(Subjects.TwinsUpsert, { id, twin: body, ifNoneMatch });
     void reply.header('etag', twin.$etag);
     return twin;
   }
@@ -42,14 +52,14 @@ export class TwinsController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<void> {
-    const { etag } = await this.rpc.request(Subjects.TwinsPatch, { id, patch, ifMatch }, callOf(req));
+    const { etag } = await this.services.request(Subjects.TwinsPatch, { id, patch, ifMatch });
     void reply.header('etag', etag);
   }
 
   @Delete(':id')
   @Requires('digitaltwins/delete')
   @HttpCode(204)
-  async delete(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined, @Req() req: FastifyRequest): Promise<void> {
-    await this.rpc.request(Subjects.TwinsDelete, { id, ifMatch }, callOf(req));
+  async delete(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+    await this.services.request(Subjects.TwinsDelete, { id, ifMatch });
   }
 }

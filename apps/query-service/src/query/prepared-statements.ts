@@ -1,4 +1,4 @@
-import { LruMap } from './lru-map';
+import { LRUCache } from 'lru-cache';
 
 /** How to run one statement on one connection. */
 export interface StatementPlan {
@@ -18,24 +18,24 @@ export interface StatementPlan {
  *   runs unnamed and the connection is closed after it (its statements go with it).
  */
 export class PreparedStatements {
-  /** SQL text → statement name, or null when it has run once. */
-  private readonly names: LruMap<string, string | null>;
+  /** SQL text → statement name, or false when it has run once; the least recently run are forgotten. */
+  private readonly names: LRUCache<string, string | false>;
   private readonly prepared = new WeakMap<object, Set<string>>();
   private next = 0;
 
   constructor(private readonly perConnection: number, remembered = 4 * perConnection) {
-    this.names = new LruMap(remembered);
+    this.names = new LRUCache({ max: remembered });
   }
 
   plan(sql: string, connection: object): StatementPlan {
     const known = this.names.get(sql);
     if (known === undefined) {
-      this.names.set(sql, null);
+      this.names.set(sql, false);
       return { retire: false };
     }
     // Never reused, so a name always means the same text (node-postgres refuses otherwise).
-    const name = known ?? `odt_q${(this.next++).toString(36)}`;
-    if (known === null) this.names.set(sql, name);
+    const name = known || `odt_q${(this.next++).toString(36)}`;
+    if (known === false) this.names.set(sql, name);
     let onConnection = this.prepared.get(connection);
     if (!onConnection) {
       onConnection = new Set();

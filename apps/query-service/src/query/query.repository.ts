@@ -1,7 +1,9 @@
-import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationShutdown } from '@nestjs/common';
 import { DomainError } from '@odt/contracts';
 import type { CompiledRow } from '@odt/query';
+import { guardPool, ROOT_LOGGER } from '@odt/service-kit';
 import { DatabaseError, Pool } from 'pg';
+import type { Logger } from 'pino';
 import { QUERY_CONFIG, type QueryConfig } from '../config';
 import { PreparedStatements } from './prepared-statements';
 
@@ -16,14 +18,14 @@ export class QueryRepository implements OnApplicationShutdown {
   readonly pool: Pool;
   private readonly statements?: PreparedStatements;
 
-  constructor(@Inject(QUERY_CONFIG) config: QueryConfig) {
+  constructor(@Inject(QUERY_CONFIG) config: QueryConfig, @Optional() @Inject(ROOT_LOGGER) logger?: Logger) {
     this.pool = new Pool({
       connectionString: config.QUERY_DATABASE_URL ?? config.DATABASE_URL,
       max: config.DATABASE_POOL_SIZE,
       application_name: 'query-service',
       options: `-c default_transaction_read_only=on -c statement_timeout=${config.QUERY_TIMEOUT_MS}`,
     });
-    this.pool.on('error', () => undefined);
+    guardPool(this.pool, 'query-service', logger ?? { warn: () => undefined });
     if (config.QUERY_PREPARED_STATEMENTS > 0) this.statements = new PreparedStatements(config.QUERY_PREPARED_STATEMENTS);
   }
 
@@ -34,8 +36,9 @@ export class QueryRepository implements OnApplicationShutdown {
     try {
       return (await client.query<CompiledRow>({ name, text: sql, values: params })).rows;
     } catch (err) {
-      // An error Postgres reported leaves the session usable; anything else may not have.
-      if (!(err instanceof DatabaseError)) broken = err as Error;
+      // An error Postgres reported leaves the session usable, unless it ended it (FATAL: terminated,
+      // shut down); anything else may not have.
+      if (!(err instanceof DatabaseError) || err.severity === 'FATAL' || err.severity === 'PANIC') broken = err as Error;
       throw queryError(err);
     } finally {
       client.release(broken ?? retire);

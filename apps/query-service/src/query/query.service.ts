@@ -1,9 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { DomainError, type QueryReply, type QueryRequest } from '@odt/contracts';
-import { compileQuery, pageJson, takePage, type CompiledQuery, type QueryLimits, type QueryPage } from '@odt/query';
+import { compileQuery, ContinuationTokens, pageJson, takePage, type CompiledQuery, type QueryLimits, type QueryPage } from '@odt/query';
 import { QUERY_CONFIG, type QueryConfig } from '../config';
-import { ContinuationTokens } from './continuation-token';
-import { LruMap } from './lru-map';
 import { QueryRepository } from './query.repository';
 
 /** First pages compiled lately, by page size and query text: SQL and parameters, never results. */
@@ -17,7 +16,7 @@ const COMPILED_FIRST_PAGES = 500;
 export class QueryService {
   private readonly tokens: ContinuationTokens;
   private readonly limits: Partial<QueryLimits>;
-  private readonly firstPages = new LruMap<string, CompiledQuery>(COMPILED_FIRST_PAGES);
+  private readonly firstPages = new LRUCache<string, CompiledQuery>({ max: COMPILED_FIRST_PAGES });
 
   constructor(
     private readonly repo: QueryRepository,

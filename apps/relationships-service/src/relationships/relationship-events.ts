@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventTypes, eventSubject, type EventType, type PatchOperation, type Relationship, type UpdateEventData } from '@odt/contracts';
-import { appendToOutbox, buildEvent } from '@odt/messaging';
+import { ETAG_EXTENSION, EventTypes, eventSubject, type EventType, type PatchOperation, type Relationship, type UpdateEventData } from '@odt/contracts';
+import { buildEvent } from '@odt/messaging';
+import { appendToOutbox } from '@odt/outbox';
 import type { EntityManager } from 'typeorm';
 import { RELATIONSHIPS_CONFIG, type RelationshipsConfig } from '../config';
 import { RELATIONSHIPS_SCHEMA } from '../database/data-source';
@@ -17,17 +18,18 @@ export class RelationshipEvents {
     return this.append(tx, EventTypes.RelationshipCreate, subjectOf(r.$sourceId, r.$relationshipId), r);
   }
 
-  updated(tx: EntityManager, sourceId: string, relationshipId: string, modelId: string, patch: PatchOperation[]): Promise<void> {
+  /** `etag`: the relationship's ETag after the change (a CloudEvents extension attribute, ours). */
+  updated(tx: EntityManager, sourceId: string, relationshipId: string, modelId: string, patch: PatchOperation[], etag: string): Promise<void> {
     const data: UpdateEventData = { modelId, patch };
-    return this.append(tx, EventTypes.RelationshipUpdate, subjectOf(sourceId, relationshipId), data);
+    return this.append(tx, EventTypes.RelationshipUpdate, subjectOf(sourceId, relationshipId), data, { [ETAG_EXTENSION]: etag });
   }
 
   deleted(tx: EntityManager, r: Relationship): Promise<void> {
     return this.append(tx, EventTypes.RelationshipDelete, subjectOf(r.$sourceId, r.$relationshipId), r);
   }
 
-  private append(tx: EntityManager, type: EventType, subject: string, data: unknown): Promise<void> {
-    const event = buildEvent({ type, subject, data, source: this.config.EVENTS_SOURCE });
+  private append(tx: EntityManager, type: EventType, subject: string, data: unknown, extensions?: Record<string, string>): Promise<void> {
+    const event = buildEvent({ type, subject, data, source: this.config.EVENTS_SOURCE, extensions });
     return appendToOutbox(tx, RELATIONSHIPS_SCHEMA, eventSubject(this.config.EVENTS_SUBJECT_PREFIX, type), event);
   }
 }

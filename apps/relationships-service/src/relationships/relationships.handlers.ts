@@ -1,43 +1,43 @@
-import { Injectable } from '@nestjs/common';
+import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Subjects, type ReplyOf, type RequestOf } from '@odt/contracts';
-import { RpcHandler, type RpcContext } from '@odt/messaging';
+import { InternalApiController } from '@odt/messaging';
 import { RelationshipsService } from './relationships.service';
 
 type S = typeof Subjects;
 
 /** The relationships service's internal API (see docs/internal-api.md). */
-@Injectable()
+@InternalApiController()
 export class RelationshipsHandlers {
   constructor(private readonly relationships: RelationshipsService) {}
 
-  @RpcHandler(Subjects.RelationshipsGet)
-  get(req: RequestOf<S['RelationshipsGet']>): Promise<ReplyOf<S['RelationshipsGet']>> {
+  @MessagePattern(Subjects.RelationshipsGet)
+  get(@Payload() req: RequestOf<S['RelationshipsGet']>): Promise<ReplyOf<S['RelationshipsGet']>> {
     return this.relationships.get(req.sourceId, req.relationshipId);
   }
 
-  @RpcHandler(Subjects.RelationshipsUpsert)
-  upsert(req: RequestOf<S['RelationshipsUpsert']>, ctx: RpcContext): Promise<ReplyOf<S['RelationshipsUpsert']>> {
-    return this.relationships.upsert(req.sourceId, req.relationshipId, req.relationship, req.ifNoneMatch, ctx.requestId);
+  @MessagePattern(Subjects.RelationshipsUpsert)
+  upsert(@Payload() req: RequestOf<S['RelationshipsUpsert']>): Promise<ReplyOf<S['RelationshipsUpsert']>> {
+    return this.relationships.upsert(req.sourceId, req.relationshipId, req.relationship, req.ifNoneMatch);
   }
 
-  @RpcHandler(Subjects.RelationshipsPatch)
-  patch(req: RequestOf<S['RelationshipsPatch']>, ctx: RpcContext): Promise<ReplyOf<S['RelationshipsPatch']>> {
-    return this.relationships.patch(req.sourceId, req.relationshipId, req.patch, req.ifMatch, ctx.requestId);
+  @MessagePattern(Subjects.RelationshipsPatch)
+  patch(@Payload() req: RequestOf<S['RelationshipsPatch']>): Promise<ReplyOf<S['RelationshipsPatch']>> {
+    return this.relationships.patch(req.sourceId, req.relationshipId, req.patch, req.ifMatch);
   }
 
-  @RpcHandler(Subjects.RelationshipsDelete)
-  async delete(req: RequestOf<S['RelationshipsDelete']>): Promise<null> {
+  @MessagePattern(Subjects.RelationshipsDelete)
+  async delete(@Payload() req: RequestOf<S['RelationshipsDelete']>): Promise<null> {
     await this.relationships.delete(req.sourceId, req.relationshipId, req.ifMatch);
     return null;
   }
 
-  @RpcHandler(Subjects.RelationshipsList)
-  list(req: RequestOf<S['RelationshipsList']>): Promise<ReplyOf<S['RelationshipsList']>> {
+  @MessagePattern(Subjects.RelationshipsList)
+  list(@Payload() req: RequestOf<S['RelationshipsList']>): Promise<ReplyOf<S['RelationshipsList']>> {
     return this.relationships.listOutgoing(req);
   }
 
-  @RpcHandler(Subjects.RelationshipsListIncoming)
-  incoming(req: RequestOf<S['RelationshipsListIncoming']>): Promise<ReplyOf<S['RelationshipsListIncoming']>> {
+  @MessagePattern(Subjects.RelationshipsListIncoming)
+  incoming(@Payload() req: RequestOf<S['RelationshipsListIncoming']>): Promise<ReplyOf<S['RelationshipsListIncoming']>> {
     return this.relationships.listIncoming(req);
   }
 }

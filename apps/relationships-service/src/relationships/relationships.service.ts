@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IncomingRelationship, ListPage, ListRelationshipsRequest, PatchOperation, Relationship } from '@odt/contracts';
 import {
-  checkGraphId, decodeCursor, encodeCursor, formatEtag, matches, parseIfMatch, parseIfNoneMatch, parsePatchOperations, patchInvalid,
+  applyPatchOperation, checkGraphId, decodeCursor, encodeCursor, formatEtag, matches, parseIfMatch, parseIfNoneMatch, parsePatchOperations,
+  patchBetween, patchInvalid,
 } from '@odt/graph-domain';
 import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
-import { applyOperation, compare, JsonPatchError, type Operation } from 'fast-json-patch';
+import { foreignKeyViolation } from '@odt/service-kit';
 import { RELATIONSHIPS_CONFIG, type RelationshipsConfig } from '../config';
 import { parseRelationshipBody, toRelationship, type RelationshipRow } from './relationship-document';
 import { RelationshipEvents } from './relationship-events';
 import { RelationshipErrors } from './relationships.errors';
 import { RelationshipsRepository } from './relationships.repository';
-
-const FOREIGN_KEY_VIOLATION = '23503';
 
 @Injectable()
 export class RelationshipsService {
@@ -31,7 +30,7 @@ export class RelationshipsService {
   }
 
   /** PUT: create, or replace an existing relationship; `If-None-Match: *` makes it create-only. */
-  async upsert(sourceId: string, relationshipId: string, body: unknown, ifNoneMatch: string | undefined, requestId?: string): Promise<Relationship> {
+  async upsert(sourceId: string, relationshipId: string, body: unknown, ifNoneMatch: string | undefined): Promise<Relationship> {
     checkGraphId('relationship', relationshipId);
     const createOnly = parseIfNoneMatch(ifNoneMatch);
     const input = parseRelationshipBody(body, sourceId, relationshipId);
@@ -41,11 +40,11 @@ export class RelationshipsService {
     const target = twins.find((t) => t.id === input.targetId);
     if (!source) throw RelationshipErrors.twinNotFound(sourceId);
     if (!target) throw RelationshipErrors.targetNotFound(input.targetId);
-    const model = await this.sourceModel(source.model_id, requestId);
+    const model = await this.sourceModel(source.model_id);
     const declared = model.relationship(input.name);
     if (!declared) throw RelationshipErrors.undeclared(input.name, model.info.id);
     if (declared.definition.target) {
-      const targetModel = await this.catalog.resolve(target.model_id, requestId);
+      const targetModel = await this.catalog.resolve(target.model_id);
       // A target of a subtype is accepted: a twin of a model extending the DTDL target *is* one.
       // A target whose model was deleted cannot be checked; ADT lets such twins gain incoming relationships.
       if (targetModel && !targetModel.isA(declared.definition.target)) throw RelationshipErrors.wrongTarget(input.name, declared.definition.target, target.model_id);
@@ -70,7 +69,7 @@ export class RelationshipsService {
           return 'done' as const;
         }
         await this.repo.update(tx, row);
-        await this.events.updated(tx, sourceId, relationshipId, model.info.id, replacementPatch(existing, row));
+        await this.events.updated(tx, sourceId, relationshipId, model.info.id, replacementPatch(existing, row), formatEtag(row.etag));
         return 'done' as const;
       }).catch((err: unknown) => {
         throw this.integrityError(err, sourceId, input.targetId);
@@ -82,7 +81,7 @@ export class RelationshipsService {
   }
 
   /** PATCH: JSON Patch on the relationship's properties, validated against its DTDL definition. */
-  async patch(sourceId: string, relationshipId: string, patch: unknown, ifMatch: string | undefined, requestId?: string): Promise<{ etag: string }> {
+  async patch(sourceId: string, relationshipId: string, patch: unknown, ifMatch: string | undefined): Promise<{ etag: string }> {
     const precondition = parseIfMatch(ifMatch);
     const ops = parsePatchOperations(patch);
     for (const op of ops) if (op.path.startsWith('/$')) throw patchInvalid(`${op.path.split('/')[1]} cannot be changed by a patch.`);
@@ -93,14 +92,14 @@ export class RelationshipsService {
       // Nothing to change: no write, no new ETag, no event (as for twins).
       if (ops.length === 0) return { etag: formatEtag(row.etag) };
       const [source] = await this.repo.twins([sourceId]);
-      const model = await this.sourceModel(source.model_id, requestId);
+      const model = await this.sourceModel(source.model_id);
       const declared = model.relationship(row.name);
       if (!declared) throw RelationshipErrors.undeclared(row.name, model.info.id);
       const properties = applyPropertyPatch(row.properties, ops);
       this.validate(declared.validate(properties));
       const next: RelationshipRow = { ...row, properties, etag: randomUUID() };
       await this.repo.update(tx, next);
-      await this.events.updated(tx, sourceId, relationshipId, model.info.id, ops);
+      await this.events.updated(tx, sourceId, relationshipId, model.info.id, ops, formatEtag(next.etag));
       return { etag: formatEtag(next.etag) };
     });
   }
@@ -151,8 +150,8 @@ export class RelationshipsService {
     return Math.min(Math.max(1, requested), this.config.RELATIONSHIPS_MAX_PAGE_SIZE);
   }
 
-  private async sourceModel(modelId: string, requestId?: string): Promise<ResolvedModel> {
-    const model = await this.catalog.resolve(modelId, requestId);
+  private async sourceModel(modelId: string): Promise<ResolvedModel> {
+    const model = await this.catalog.resolve(modelId);
     if (!model) throw RelationshipErrors.sourceModelMissing(modelId);
     return model;
   }
@@ -167,32 +166,21 @@ export class RelationshipsService {
 
   /** A twin deleted between our check and our insert: the foreign key caught it. */
   private integrityError(err: unknown, sourceId: string, targetId: string): unknown {
-    const e = err as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
-    const code = e.driverError?.code ?? e.code;
-    if (code !== FOREIGN_KEY_VIOLATION) return err;
-    const constraint = e.driverError?.constraint ?? e.constraint;
-    return constraint === 'relationships_target_fk' ? RelationshipErrors.targetNotFound(targetId) : RelationshipErrors.twinNotFound(sourceId);
+    const violation = foreignKeyViolation(err);
+    if (!violation) return err;
+    return violation.constraint === 'relationships_target_fk' ? RelationshipErrors.targetNotFound(targetId) : RelationshipErrors.twinNotFound(sourceId);
   }
 }
 
 function applyPropertyPatch(properties: Record<string, unknown>, ops: PatchOperation[]): Record<string, unknown> {
-  let current: Record<string, unknown> = structuredClone(properties);
-  for (const op of ops) {
-    try {
-      current = applyOperation(current, op as Operation, true, true).newDocument as Record<string, unknown>;
-    } catch (err) {
-      if (err instanceof JsonPatchError) throw patchInvalid(`Operation ${op.op} on ${op.path} cannot be applied: ${err.message.split('\n')[0]}.`);
-      throw err;
-    }
-  }
+  let current = structuredClone(properties);
+  for (const op of ops) current = applyPatchOperation(current, op);
   return current;
 }
 
 /** The effective change of a replacing PUT, for the `Relationship.Update` event. */
 function replacementPatch(before: RelationshipRow, after: RelationshipRow): PatchOperation[] {
-  const patch: PatchOperation[] = (compare(before.properties, after.properties) as Operation[])
-    .filter((o) => o.op === 'add' || o.op === 'replace' || o.op === 'remove')
-    .map((o) => (o.op === 'remove' ? { op: 'remove' as const, path: o.path } : { op: o.op as 'add' | 'replace', path: o.path, value: (o as { value: unknown }).value }));
+  const patch = patchBetween(before.properties, after.properties);
   // A replacement may also retarget or rename the relationship: consumers must see that too.
   if (before.target_id !== after.target_id) patch.push({ op: 'replace', path: '/$targetId', value: after.target_id });
   if (before.name !== after.name) patch.push({ op: 'replace', path: '/$relationshipName', value: after.name });

@@ -37,7 +37,7 @@ export class TelemetryService {
     this.timeoutMs = Math.max(100, Math.floor(config.NATS_REQUEST_TIMEOUT_MS / 2));
   }
 
-  async publish(req: PublishTelemetryRequest, requestId?: string): Promise<void> {
+  async publish(req: PublishTelemetryRequest): Promise<void> {
     checkGraphId('digital twin', req.id);
     if (typeof req.messageId !== 'string' || req.messageId.length === 0) throw TwinErrors.missingMessageId();
     if (req.payload === undefined) throw TwinErrors.missingPayload();
@@ -48,7 +48,7 @@ export class TelemetryService {
     if (req.component !== undefined) {
       if (!componentOf(row.document, req.component)) throw TwinErrors.componentNotFound(req.id, req.component);
       // A twin whose model was deleted keeps its components; its telemetry then goes without a dataschema.
-      const model = await this.catalog.resolve(row.model_id, requestId);
+      const model = await this.catalog.resolve(row.model_id);
       dataschema = model?.info.flattened.components[req.component];
     }
     const event = telemetryEvent({

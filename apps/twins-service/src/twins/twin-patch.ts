@@ -1,6 +1,5 @@
-import { applyOperation, JsonPatchError, type Operation } from 'fast-json-patch';
 import type { PatchOperation } from '@odt/contracts';
-import { decodePointerToken, encodePointerToken, parsePatchOperations, patchInvalid } from '@odt/graph-domain';
+import { applyPatchOperation, decodePointerToken, encodePointerToken, parsePatchOperations, patchInvalid } from '@odt/graph-domain';
 import type { TwinDocument } from './twin-document';
 import { isRfc3339 } from './timestamps';
 import { TwinErrors } from './twins.errors';
@@ -54,12 +53,7 @@ export function applyTwinPatch(doc: TwinDocument, ops: PatchOperation[], compone
     if (sourceTime && op.op !== 'remove' && !isRfc3339(op.value)) {
       throw TwinErrors.invalid([{ code: 'ValidationFailed', message: `${op.path} must be an ISO 8601 date-time.`, target: op.path }]);
     }
-    try {
-      current = applyOperation(current, op as Operation, true, true).newDocument as Json;
-    } catch (err) {
-      if (err instanceof JsonPatchError) throw patchInvalid(`Operation ${op.op} on ${op.path} cannot be applied: ${err.message.split('\n')[0]}.`);
-      throw err;
-    }
+    current = applyPatchOperation(current, op);
     touchMetadata(current, tokens, op.op, components, now);
   }
   const meta = current.$metadata as Json;

@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { DigitalTwin, ErrorDetail, GetComponentReply, PatchOperation } from '@odt/contracts';
-import { compare, type Operation } from 'fast-json-patch';
-import { checkGraphId, formatEtag, matches, parseIfMatch, parseIfNoneMatch, patchInvalid, type IfMatch } from '@odt/graph-domain';
+import { LRUCache } from 'lru-cache';
+import { checkGraphId, formatEtag, matches, parseIfMatch, parseIfNoneMatch, patchBetween, patchInvalid, type IfMatch } from '@odt/graph-domain';
 import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
+import { foreignKeyViolation } from '@odt/service-kit';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { adtTimestamp } from './timestamps';
 import { buildTwinDocument, componentOf, modelOf, stripComponentMetadata, toTwin, userContent, type TwinDocument } from './twin-document';
-import { RecentTwins } from './recent-twins';
 import { TwinEvents } from './twin-events';
 import { checkTwinLimits } from './twin-limits';
 import { applyTwinPatch, parseComponentPatch, parsePatch } from './twin-patch';
@@ -25,25 +25,31 @@ export class TwinsService {
     private readonly events: TwinEvents,
     @Inject(TWINS_CONFIG) private readonly config: Pick<TwinsConfig, 'TWIN_MAX_BYTES' | 'RECENT_TWINS_CACHE_SIZE'>,
   ) {
-    this.recent = new RecentTwins(config.RECENT_TWINS_CACHE_SIZE);
+    if (config.RECENT_TWINS_CACHE_SIZE > 0) this.recent = new LRUCache({ max: config.RECENT_TWINS_CACHE_SIZE });
   }
 
-  private readonly recent: RecentTwins;
+  /**
+   * The twins this replica read or wrote last (none when off). A write may start from this copy
+   * instead of reading the row: it is conditional on the copy's ETag, so a stale copy (another
+   * replica wrote since) only costs a retry on a fresh read. Reads never use it; looking a twin up
+   * (`peek`) does not make it recent, only reading or writing it does.
+   */
+  private readonly recent?: LRUCache<string, TwinRow>;
 
   async get(id: string): Promise<DigitalTwin> {
     checkGraphId('digital twin', id);
     const row = await this.repo.get(id);
     if (!row) throw TwinErrors.notFound(id);
-    this.recent.remember(row);
+    this.recent?.set(row.id, row);
     return toTwin(row.id, formatEtag(row.etag), row.document);
   }
 
   /** PUT: create, or replace (not merge) an existing twin; `If-None-Match: *` makes it create-only. */
-  async upsert(id: string, body: unknown, ifNoneMatch: string | undefined, requestId?: string): Promise<DigitalTwin> {
+  async upsert(id: string, body: unknown, ifNoneMatch: string | undefined): Promise<DigitalTwin> {
     checkGraphId('digital twin', id);
     const createOnly = parseIfNoneMatch(ifNoneMatch);
     const modelId = modelOf(body);
-    const model = await this.requireModel(modelId, requestId);
+    const model = await this.requireModel(modelId);
     const doc = buildTwinDocument(body as Record<string, unknown>, model.info.flattened, adtTimestamp());
     this.validate(model, doc);
     checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
@@ -52,7 +58,7 @@ export class TwinsService {
     const row = { id, model_id: modelId, etag, document: doc };
 
     // A twin this replica has not seen is most likely new: try the insert before reading.
-    if (!this.recent.get(id) && !model.info.decommissioned && (await this.repo.insert(id, twinModel(model), etag, doc, this.events.created(twin)))) {
+    if (!this.recent?.peek(id) && !model.info.decommissioned && (await this.repo.insert(id, twinModel(model), etag, doc, this.events.created(twin)))) {
       return this.written(twin, row);
     }
     return this.withRetries(id, async (existing) => {
@@ -65,16 +71,16 @@ export class TwinsService {
       }
       // Existing twins of a decommissioned model stay writable; moving a twin onto one is refused.
       if (model.info.decommissioned && existing.model_id !== modelId) throw TwinErrors.decommissioned(modelId);
-      const event = this.events.updated(id, modelId, replacementPatch(existing, doc));
+      const event = this.events.updated(id, modelId, replacementPatch(existing, doc), formatEtag(etag));
       return (await this.repo.update(id, existing.etag, twinModel(model), etag, doc, event)) ? this.written(twin, row) : undefined;
     });
   }
 
   /** PATCH with JSON Patch; the result must validate against the (possibly new) model. */
-  async patch(id: string, patch: unknown, ifMatch: string | undefined, requestId?: string): Promise<{ etag: string }> {
+  async patch(id: string, patch: unknown, ifMatch: string | undefined): Promise<{ etag: string }> {
     checkGraphId('digital twin', id);
     const precondition = parseIfMatch(ifMatch);
-    return this.applyPatch(id, parsePatch(patch), precondition, requestId);
+    return this.applyPatch(id, parsePatch(patch), precondition);
   }
 
   /** A component as ADT returns it (its properties and `$metadata`), with the twin's ETag. */
@@ -92,18 +98,18 @@ export class TwinsService {
    * and the twin's patch path does the rest (validation, metadata, a `Twin.Update` event whose
    * patch carries the absolute paths, as ADT's does).
    */
-  async patchComponent(id: string, component: string, patch: unknown, ifMatch: string | undefined, requestId?: string): Promise<{ etag: string }> {
+  async patchComponent(id: string, component: string, patch: unknown, ifMatch: string | undefined): Promise<{ etag: string }> {
     checkGraphId('digital twin', id);
     const precondition = parseIfMatch(ifMatch);
-    return this.applyPatch(id, parseComponentPatch(component, patch), precondition, requestId, component);
+    return this.applyPatch(id, parseComponentPatch(component, patch), precondition, component);
   }
 
   private async applyPatch(
-    id: string, ops: PatchOperation[], precondition: IfMatch, requestId?: string, component?: string,
+    id: string, ops: PatchOperation[], precondition: IfMatch, component?: string,
   ): Promise<{ etag: string }> {
     const newModelOp = [...ops].reverse().find((o) => o.path === '/$metadata/$model');
     if (newModelOp && typeof newModelOp.value !== 'string') throw patchInvalid('/$metadata/$model must be a model id.');
-    const target = newModelOp ? await this.requireModel(newModelOp.value as string, requestId) : undefined;
+    const target = newModelOp ? await this.requireModel(newModelOp.value as string) : undefined;
 
     return this.withRetries(id, async (row) => {
       if (!row) throw TwinErrors.notFound(id);
@@ -112,13 +118,13 @@ export class TwinsService {
       // Nothing to change: no write, no new ETag, no event.
       if (ops.length === 0) return { etag: formatEtag(row.etag) };
       if (target?.info.decommissioned && target.info.id !== row.model_id) throw TwinErrors.decommissioned(target.info.id);
-      const model = target ?? (await this.requireModel(row.model_id, requestId));
+      const model = target ?? (await this.requireModel(row.model_id));
       const components = model.info.flattened.components;
       const doc = applyTwinPatch(row.document, ops, (name) => Object.hasOwn(components, name), adtTimestamp());
       this.validate(model, doc);
       checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
       const etag = randomUUID();
-      if (await this.repo.update(id, row.etag, twinModel(model), etag, doc, this.events.updated(id, model.info.id, ops))) {
+      if (await this.repo.update(id, row.etag, twinModel(model), etag, doc, this.events.updated(id, model.info.id, ops, formatEtag(etag)))) {
         return this.written({ etag: formatEtag(etag) }, { id, model_id: model.info.id, etag, document: doc });
       }
       // Another write got in first: the ETag the caller named is gone; without one, apply on top of it.
@@ -136,11 +142,11 @@ export class TwinsService {
       if (!matches(precondition, row.etag)) throw TwinErrors.etagMismatch(id);
       const event = this.events.deleted(toTwin(row.id, formatEtag(row.etag), row.document));
       const deleted = await this.repo.delete(id, row.etag, event).catch((err: unknown) => {
-        if (isForeignKeyViolation(err)) throw TwinErrors.relationshipsNotDeleted(id);
+        if (foreignKeyViolation(err)) throw TwinErrors.relationshipsNotDeleted(id);
         throw err;
       });
       if (deleted) {
-        this.recent.forget(id);
+        this.recent?.delete(id);
         return true;
       }
       if (precondition.kind === 'etag') throw TwinErrors.etagMismatch(id);
@@ -156,7 +162,7 @@ export class TwinsService {
    * Writes to one twin are thereby serialised by the database, in commit order.
    */
   private async withRetries<T>(id: string, attempt: (row: TwinRow | undefined) => Promise<T | undefined>): Promise<T> {
-    let recent = this.recent.get(id);
+    let recent = this.recent?.peek(id);
     for (let i = 0; i < MAX_WRITE_ATTEMPTS; i++) {
       const fromRecent = recent !== undefined;
       const row = recent ?? (await this.repo.get(id));
@@ -167,18 +173,18 @@ export class TwinsService {
       } catch (err) {
         if (!fromRecent) throw err;
       }
-      this.recent.forget(id);
+      this.recent?.delete(id);
     }
     throw TwinErrors.tooContended(id);
   }
 
   private written<T>(result: T, row: TwinRow): T {
-    this.recent.remember(row);
+    this.recent?.set(row.id, row);
     return result;
   }
 
-  private async requireModel(modelId: string, requestId?: string): Promise<ResolvedModel> {
-    const model = await this.catalog.resolve(modelId, requestId);
+  private async requireModel(modelId: string): Promise<ResolvedModel> {
+    const model = await this.catalog.resolve(modelId);
     if (!model) throw TwinErrors.unknownModel(modelId);
     return model;
   }
@@ -193,19 +199,11 @@ export class TwinsService {
   }
 }
 
-/** Postgres `foreign_key_violation`, as the pg driver reports it (TypeORM copies the code onto its QueryFailedError). */
-export function isForeignKeyViolation(err: unknown): boolean {
-  const e = err as { code?: unknown; driverError?: { code?: unknown } } | null;
-  return e?.code === '23503' || e?.driverError?.code === '23503';
-}
-
 const twinModel = (model: ResolvedModel): TwinModel => ({ id: model.info.id, ancestry: [model.info.id, ...model.info.flattened.bases] });
 
 /** The effective change of a replacing PUT, as the `Twin.Update` event's patch. */
 function replacementPatch(before: TwinRow, after: TwinDocument): PatchOperation[] {
-  const ops = compare(stripComponentMetadata(userContent(before.document)), stripComponentMetadata(userContent(after))) as Operation[];
-  const patch = ops.filter((o): o is PatchOperation & Operation => o.op === 'add' || o.op === 'replace' || o.op === 'remove')
-    .map((o) => (o.op === 'remove' ? { op: o.op, path: o.path } : { op: o.op, path: o.path, value: (o as { value: unknown }).value }));
+  const patch = patchBetween(stripComponentMetadata(userContent(before.document)), stripComponentMetadata(userContent(after)));
   if (before.model_id !== after.$metadata.$model) patch.push({ op: 'replace', path: '/$metadata/$model', value: after.$metadata.$model });
   return patch;
 }

@@ -1,6 +1,6 @@
 import { conformanceFiles, readConformanceJson } from './conformance-files';
 
-/** Test support: the model cases of `shared/dtdl-conformance` (format in its README.md). */
+/** Test support: the model cases of `test/fixtures/dtdl-conformance` (format in its README.md). */
 export interface ModelCase {
   valid: boolean;
   input: unknown[];

@@ -1,9 +1,14 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-/** Test support: the shared, read-only test data beside the repository (`/work/shared`). */
-export const SHARED_DIR = process.env.ODT_SHARED_DIR ?? path.resolve(__dirname, '../../../../../shared');
-export const CONFORMANCE_DIR = path.join(SHARED_DIR, 'dtdl-conformance');
+/**
+ * Test support: the third-party test data kept in the repository, in `test/fixtures/` (sources and
+ * licences in its README.md; `test/fixtures/index.ts` is the same for code outside the libs, which
+ * a lib may not import).
+ */
+export const FIXTURES_DIR = path.resolve(__dirname, '../../../../test/fixtures');
+export const CONFORMANCE_DIR = path.join(FIXTURES_DIR, 'dtdl-conformance');
+export const ONTOLOGIES_DIR = path.join(FIXTURES_DIR, 'ontologies');
 
 /** Reads a JSON file, dropping the UTF-8 byte-order mark many DTDL files start with. */
 export function readJsonFile(file: string): unknown {
@@ -21,4 +26,17 @@ export function conformanceFiles(folder: string): string[] {
     .filter((name) => name.endsWith('.json'))
     .sort()
     .map((name) => `${folder}/${name}`);
+}
+
+/** Every interface under a folder of `test/fixtures/ontologies`, in file order (a file may hold an array). */
+export function ontologyInterfaces(folder: string): unknown[] {
+  const directory = path.join(ONTOLOGIES_DIR, folder);
+  return fs
+    .readdirSync(directory, { recursive: true, encoding: 'utf8' })
+    .filter((name) => name.endsWith('.json'))
+    .sort()
+    .flatMap((name) => {
+      const document = readJsonFile(path.join(directory, name));
+      return Array.isArray(document) ? document : [document];
+    });
 }

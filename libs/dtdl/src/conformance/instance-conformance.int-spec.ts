@@ -17,7 +17,7 @@ const UNDECIDABLE_AFTER_JSON_PARSE = [
   'EnumIntV2.json 1.0', 'EnumIntV2.json 2.0', 'EnumIntV3.json 1.0', 'EnumIntV3.json 2.0',
 ];
 
-/** The `instances` checks of shared/dtdl-conformance/generated, through the compiled schema validators. */
+/** The `instances` checks of test/fixtures/dtdl-conformance/generated, through the compiled schema validators. */
 describe('instance conformance of compileSchemaValidator', () => {
   const parser = new DtdlParser();
   const cases = loadModelCases().filter((located) => located.modelCase.instances);

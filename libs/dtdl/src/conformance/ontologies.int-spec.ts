@@ -1,10 +1,8 @@
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import type { FlattenedInterface } from '@odt/contracts';
 import { compileInterfaceValidator } from '../instance/instance-validator';
 import { DtdlParser } from '../parser/dtdl-parser';
 import { validateModels } from '../validate-models/validate-models';
-import { readJsonFile, SHARED_DIR } from './conformance-files';
+import { ontologyInterfaces } from './conformance-files';
 
 const ONTOLOGIES: Array<[name: string, folder: string, interfaces: number]> = [
   ['RealEstateCore v3', 'opendigitaltwins-building/dtdl-v3', 768],
@@ -14,14 +12,7 @@ const ONTOLOGIES: Array<[name: string, folder: string, interfaces: number]> = [
   ['digital-twins-samples', 'digital-twins-samples', 11],
 ];
 
-function jsonFilesUnder(directory: string): string[] {
-  return fs.readdirSync(directory, { recursive: true, encoding: 'utf8' })
-    .filter((name) => name.endsWith('.json'))
-    .sort()
-    .map((name) => path.join(directory, name));
-}
-
-/** Real ontologies (shared/ontologies) must be accepted whole, as one POST /models batch each. */
+/** Real ontologies (test/fixtures/ontologies) must be accepted whole, as one POST /models batch each. */
 describe('validateModels on real ontologies', () => {
   const parser = new DtdlParser();
   const timings: string[] = [];
@@ -32,10 +23,7 @@ describe('validateModels on real ontologies', () => {
   });
 
   it.each(ONTOLOGIES)('accepts and flattens every interface of %s', async (name, folder, expectedCount) => {
-    const batch = jsonFilesUnder(path.join(SHARED_DIR, 'ontologies', folder)).flatMap((file) => {
-      const document = readJsonFile(file);
-      return Array.isArray(document) ? document : [document];
-    });
+    const batch = ontologyInterfaces(folder);
     const started = performance.now();
     const validated = await validateModels(batch, parser, async () => []);
     timings.push(`  ${name}: ${batch.length} interfaces in ${Math.round(performance.now() - started)} ms`);

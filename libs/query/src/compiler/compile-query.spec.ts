@@ -164,3 +164,26 @@ describe('compileQuery', () => {
     expect(sql).toContain('ORDER BY o0.rank DESC, o0.number DESC, o0.text DESC, t0.id');
   });
 });
+
+describe('compileQuery asOf (extension)', () => {
+  it('reads the as-of functions with the moment as the first parameter, and leaves the live SQL as it was', () => {
+    const text = "SELECT T, R FROM DIGITALTWINS T JOIN C RELATED T.contains R WHERE T.$dtId = 'a'";
+    const live = compileQuery(text);
+    const asOf = compileQuery(text, { asOf: { at: '2026-01-01T00:00:00Z' } });
+    expect(asOf.params[0]).toBe('2026-01-01T00:00:00Z');
+    expect(asOf.params.slice(1)).toEqual(live.params);
+    expect(asOf.sql).toContain('FROM history.twins_at($1::timestamptz) t0');
+    expect(asOf.sql).toContain('JOIN history.relationships_at($1::timestamptz) r0');
+    expect(asOf.sql).not.toMatch(/twins\.twins|relationships\.relationships/);
+    expect(live.sql).not.toContain('history.');
+  });
+
+  it('counts the twins of the moment, not the live count', () => {
+    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS', { asOf: { at: 'x' } }).sql).toContain('FROM history.twins_at($1::timestamptz) t0');
+  });
+
+  it('walks multi-hop MATCH over the relationships of the moment', () => {
+    const { sql } = compileQuery("SELECT B FROM DIGITALTWINS MATCH (A)-[*1..3]->(B) WHERE A.$dtId = 'a'", { asOf: { at: 'x' } });
+    expect(sql).toContain('FROM walk JOIN history.relationships_at($1::timestamptz) step');
+  });
+});

@@ -10,7 +10,7 @@ import type { QueryPage } from './page';
 import { buildQueryGraph, type QueryGraph } from './query-graph';
 import { checkQueryRules } from './query-rules';
 import { QueryScope } from './query-scope';
-import { queryTables, type QueryTables } from './query-tables';
+import { asOfTables, queryTables, type AsOfSources, type QueryTables } from './query-tables';
 import { compileRowsQuery } from './rows-query';
 import { SqlParameters } from './sql-parameters';
 
@@ -22,6 +22,11 @@ export interface CompileOptions {
   tables?: Partial<QueryTables>;
   /** `false` accepts ADT's language only: no ORDER BY, GROUP BY, SUM/AVG/MIN/MAX, OPTION. Default `true`. */
   extensions?: boolean;
+  /**
+   * Extension: evaluate the query on the graph as it was at `at` (an instant Postgres reads as
+   * `timestamptz`, the first parameter), reading the `sources` functions instead of the tables.
+   */
+  asOf?: { at: string; sources?: Partial<AsOfSources> };
 }
 
 /** `rows`: pageable rows; `count`: ADT's one-row `{"COUNT": n}`; `aggregate`: extension, one page. */
@@ -49,14 +54,9 @@ export function compileQuery(text: string, options: CompileOptions = {}): Compil
   checkQueryRules(query, limits, options.extensions ?? true);
   const graph = buildQueryGraph(query.from, query.extended, limits);
   const scope = new QueryScope(graph.collections);
-  const context: CompilationContext = {
-    query,
-    graph,
-    scope,
-    start: startNode(query, graph, scope),
-    tables: queryTables(options.tables),
-    params: new SqlParameters(),
-  };
+  const params = new SqlParameters();
+  const tables = options.asOf ? asOfTables(params.add(options.asOf.at, 'timestamptz'), options.asOf.sources) : queryTables(options.tables);
+  const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params };
   const kind = queryKind(query);
   const compiled = kind === 'rows'
     ? compileRowsQuery(context, options.page)

@@ -25,3 +25,26 @@ export function queryTables(overrides: Partial<QueryTables> = {}): QueryTables {
   }
   return tables;
 }
+
+/**
+ * Where an `asOf` query reads: set-returning functions of one `timestamptz` argument that give the
+ * twins and relationships as they were at that moment, with the live tables' columns.
+ */
+export interface AsOfSources {
+  twinsAt: string;
+  relationshipsAt: string;
+}
+
+export const DEFAULT_AS_OF_SOURCES: Readonly<AsOfSources> = Object.freeze({
+  twinsAt: 'history.twins_at',
+  relationshipsAt: 'history.relationships_at',
+});
+
+/** The tables of an `asOf` query: the functions called with the moment's parameter; COUNT() counts. */
+export function asOfTables(at: string, overrides: Partial<AsOfSources> = {}): QueryTables {
+  const sources = { ...DEFAULT_AS_OF_SOURCES, ...overrides };
+  for (const name of [sources.twinsAt, sources.relationshipsAt]) {
+    if (!TABLE_NAME.test(name)) throw new TypeError(`Not a plain [schema.]function name: ${JSON.stringify(name)}`);
+  }
+  return { twins: `${sources.twinsAt}(${at})`, relationships: `${sources.relationshipsAt}(${at})`, twinCount: '' };
+}

@@ -1,4 +1,4 @@
-import { outboxTableSql } from '@odt/messaging';
+import { outboxTableSql } from '@odt/outbox';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 /** The service's schema and its outbox. */

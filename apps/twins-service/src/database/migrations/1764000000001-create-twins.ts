@@ -1,4 +1,4 @@
-import { outboxTableSql } from '@odt/messaging';
+import { outboxTableSql } from '@odt/outbox';
 import type { MigrationInterface, QueryRunner } from 'typeorm';
 
 export class CreateTwins1764000000001 implements MigrationInterface {

@@ -1,0 +1,17 @@
+import { ConfigError } from '@odt/service-kit';
+import { loadGatewayConfig } from './config';
+
+describe('the gateway configuration', () => {
+  it('takes HTTPS_PORT with the TLS files, and refuses it without them', () => {
+    expect(loadGatewayConfig({ HTTPS_PORT: '8443', TLS_CERT_FILE: 'c.pem', TLS_KEY_FILE: 'k.pem' }).HTTPS_PORT).toBe(8443);
+    expect(() => loadGatewayConfig({ HTTPS_PORT: '8443' })).toThrow(new ConfigError('Invalid configuration: HTTPS_PORT: HTTPS_PORT needs TLS_CERT_FILE and TLS_KEY_FILE'));
+  });
+
+  it('refuses a certificate without its key', () => {
+    expect(() => loadGatewayConfig({ TLS_CERT_FILE: 'c.pem' })).toThrow(/TLS_KEY_FILE: TLS_CERT_FILE and TLS_KEY_FILE go together/);
+  });
+
+  it('has the live stream and audit defaults the docs give', () => {
+    expect(loadGatewayConfig({})).toMatchObject({ EVENTS_TICKET_TTL_SECONDS: 60, EVENTS_STALL_TIMEOUT_MS: 30_000, EVENTS_MAX_LAG: 10_000, AUDIT_SCAN_LIMIT: 20_000 });
+  });
+});

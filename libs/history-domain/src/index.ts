@@ -1,0 +1,3 @@
+export * from './as-of';
+export * from './twin-history';
+export * from './relationship-history';

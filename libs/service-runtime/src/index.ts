@@ -1,0 +1,2 @@
+export * from './service-foundation';
+export * from './start-service';

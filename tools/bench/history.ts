@@ -1,0 +1,245 @@
+import os from 'node:os';
+import { randomUUID } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { startBenchSystem, type BenchSystem } from './bench-system';
+import { generateHistory } from './history-data';
+import { closedLoop, httpClient, percentile, table, type LoadResult } from './load';
+
+const API = '?api-version=2023-10-31';
+const TWINS = Number(process.env.BENCH_TWINS ?? 2000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const RATE = Number(process.env.BENCH_HISTORY_RATE ?? 1000);
+const LAG_SECONDS = Number(process.env.BENCH_HISTORY_LAG_SECONDS ?? 20);
+const STORED_TWINS = Number(process.env.BENCH_HISTORY_TWINS ?? 100_000);
+const STORED_CHANGES = Number(process.env.BENCH_HISTORY_CHANGES ?? 10_000_000);
+const STORED_DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 30);
+const STORED_MODELS = Number(process.env.BENCH_HISTORY_MODELS ?? 100);
+const MODEL_ID = 'dtmi:bench:Room;1';
+const MODEL = {
+  '@id': MODEL_ID, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3',
+  contents: [{ '@type': 'Property', name: 'Temperature', schema: 'double' }, { '@type': 'Property', name: 'name', schema: 'string' }],
+};
+const WRITERS: Parameters<typeof startBenchSystem>[0] = ['models-service', 'twins-service', 'relationships-service'];
+
+/**
+ * `npm run bench -- history`:
+ * (1) twin PATCH throughput through the gateway without and with the history service, two systems
+ *     side by side, measured in alternation;
+ * (2) history lag at RATE committed changes a second (written straight to Postgres as the twins
+ *     service writes them, so the rate is the pipeline's and not the gateway's);
+ * (3) with STORED_CHANGES generated one-property changes of STORED_TWINS twins over STORED_DAYS
+ *     days: GET …?asOf= latency, an asOf query selecting one model's twins, bytes per change.
+ */
+export async function benchHistory(): Promise<void> {
+  const load0 = os.loadavg();
+  const results: LoadResult[] = [];
+  const figures: Record<string, unknown> = {};
+  const without = await startBenchSystem([...WRITERS, 'gateway']);
+  const withHistory = await startBenchSystem([...WRITERS, 'history-service', 'gateway']);
+  try {
+    for (const system of [without, withHistory]) await seedTwins(system);
+    const patch = (system: BenchSystem) => {
+      const call = httpClient(system.gatewayUrl, CONCURRENCY);
+      return (_w: number, i: number) => call('PATCH', `/digitaltwins/h-${Math.floor(Math.random() * TWINS)}${API}`, [{ op: 'replace', path: '/Temperature', value: i % 40 }]);
+    };
+    const rounds: Record<string, LoadResult[]> = { without: [], with: [] };
+    for (let round = 0; round < 2; round++) {
+      rounds.without.push(await closedLoop(`patch twin, no history (round ${round + 1})`, CONCURRENCY, SECONDS, patch(without)));
+      rounds.with.push(await closedLoop(`patch twin, history running (round ${round + 1})`, CONCURRENCY, SECONDS, patch(withHistory)));
+    }
+    results.push(...rounds.without, ...rounds.with);
+    const rate = (rs: LoadResult[]) => rs.reduce((n, r) => n + r.ok, 0) / rs.reduce((n, r) => n + r.seconds, 0);
+    figures.patchPerSecondWithout = Math.round(rate(rounds.without));
+    figures.patchPerSecondWith = Math.round(rate(rounds.with));
+    figures.patchRatio = Math.round((rate(rounds.with) / rate(rounds.without)) * 1000) / 1000;
+    await without.stop();
+
+    Object.assign(figures, await lagAtRate(withHistory));
+  } finally {
+    await without.stop().catch(() => undefined);
+    await withHistory.stop();
+  }
+
+  const generated: Record<string, unknown> = {};
+  const stored = await startBenchSystem([...WRITERS, 'history-service', 'gateway'], { HISTORY_MAINTENANCE_MS: '3600000', QUERY_MAX_PAGE_SIZE: '2000' }, async (databaseUrl) => {
+    const db = new Client({ connectionString: databaseUrl });
+    await db.connect();
+    try {
+      const t0 = Date.now();
+      const window = await generateHistory(db, { twins: STORED_TWINS, models: STORED_MODELS, changes: STORED_CHANGES, days: STORED_DAYS }, (m) => console.log(`  generate: ${m}`));
+      Object.assign(generated, window, { generateSeconds: Math.round((Date.now() - t0) / 1000) });
+      Object.assign(figures, await bytesPerChange(db));
+    } finally {
+      await db.end();
+    }
+  });
+  try {
+    const start = generated.start as number;
+    const end = generated.end as number;
+    const call = httpClient(stored.gatewayUrl, 8);
+    const at = () => new Date(start + 60_000 + Math.random() * (end - start - 120_000)).toISOString();
+    await waitForWatermark(stored);
+    // Unmeasured warm-up: each pooled connection plans the point reads once.
+    await closedLoop('warm-up', 8, 3, () => call('GET', `/digitaltwins/twin-${Math.floor(Math.random() * STORED_TWINS)}${API}&asOf=${encodeURIComponent(at())}`));
+    results.push(await closedLoop(`GET twin asOf (${STORED_CHANGES} changes stored)`, 8, SECONDS * 2, () =>
+      call('GET', `/digitaltwins/twin-${Math.floor(Math.random() * STORED_TWINS)}${API}&asOf=${encodeURIComponent(at())}`)));
+    const queryTimes: number[] = [];
+    let rows = 0;
+    for (let i = 0; i < 5; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${stored.gatewayUrl}/query${API}`, {
+        method: 'POST', headers: { 'content-type': 'application/json', 'max-items-per-page': '2000' },
+        body: JSON.stringify({ query: `SELECT T.$dtId, T.p0 FROM DIGITALTWINS T WHERE T.$metadata.$model = 'dtmi:bench:M${i};1'`, asOf: at() }),
+      });
+      const body = (await res.json()) as { value?: unknown[]; continuationToken?: string | null };
+      queryTimes.push(Math.round(performance.now() - t0));
+      if (!res.ok || body.continuationToken) throw new Error(`asOf query: ${res.status} ${JSON.stringify(body).slice(0, 300)}`);
+      rows = body.value?.length ?? 0;
+    }
+    figures.asOfQueryMs = queryTimes;
+    figures.asOfQueryRows = rows;
+  } finally {
+    await stored.stop();
+  }
+  console.log(`\nHistory benchmark: ${os.cpus().length} cores; PATCH ${TWINS} twins, ${CONCURRENCY} clients, ${SECONDS} s × 2 rounds each; lag at ${RATE}/s for ${LAG_SECONDS} s; ` +
+    `${STORED_CHANGES} changes of ${STORED_TWINS} twins (${STORED_MODELS} models) over ${STORED_DAYS} days`);
+  console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(table(results));
+  console.log(JSON.stringify({ figures, generated, results }, null, 1));
+}
+
+async function seedTwins(system: BenchSystem): Promise<void> {
+  const call = httpClient(system.gatewayUrl, CONCURRENCY);
+  if ((await call('POST', `/models${API}`, [MODEL])) !== 201) throw new Error('model upload failed');
+  let next = 0;
+  const created = await closedLoop('create', CONCURRENCY, 600, async () => {
+    const i = next++;
+    return call('PUT', `/digitaltwins/h-${i}${API}`, { $metadata: { $model: MODEL_ID }, Temperature: 20, name: `room ${i}` });
+  }, TWINS);
+  if (created.ok !== TWINS) throw new Error(`seeding: ${created.ok} of ${TWINS} twins created`);
+}
+
+/**
+ * RATE updates a second, each committed as the twins service commits a PATCH (the twin row and its
+ * event in one statement), for LAG_SECONDS. Lag: event time to its history row committed (the
+ * service's histogram), and now − watermark sampled every 100 ms.
+ */
+async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> {
+  const pool = new Pool({ connectionString: system.databaseUrl, max: 12 });
+  const historyPort = await metricsPortOf(system);
+  const before = await histogram(historyPort);
+  const watermarkLags: number[] = [];
+  const sampler = setInterval(() => {
+    void metricValue(historyPort, 'history_watermark_lag_seconds').then((v) => { if (v !== undefined) watermarkLags.push(v); });
+  }, 100);
+  let sent = 0;
+  let failed = 0;
+  const started = Date.now();
+  const inFlight = new Set<Promise<unknown>>();
+  while (Date.now() - started < LAG_SECONDS * 1000) {
+    const due = Math.floor(((Date.now() - started) / 1000) * RATE);
+    while (sent < due) {
+      const i = sent++;
+      const id = `h-${Math.floor(Math.random() * TWINS)}`;
+      const etag = randomUUID();
+      const event = {
+        specversion: '1.0', id: randomUUID(), source: 'localhost', type: 'Microsoft.DigitalTwins.Twin.Update', subject: id, time: '',
+        datacontenttype: 'application/json', etag: `W/"${etag}"`, data: { modelId: MODEL_ID, patch: [{ op: 'replace', path: '/Temperature', value: i % 40 }] },
+      };
+      const p = pool.query(
+        `WITH change AS (UPDATE twins.twins SET etag = $2, document = jsonb_set(document, '{Temperature}', $3::jsonb), updated_at = clock_timestamp() WHERE id = $1 RETURNING 1),
+         appended AS (INSERT INTO twins.outbox (event_id, subject, payload)
+           SELECT $4, $5, jsonb_set($6::jsonb, '{time}', to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) FROM change RETURNING id)
+         SELECT pg_notify('outbox_twins', '') FROM appended`,
+        [id, etag, String(i % 40), event.id, `${system.subjectPrefix}.twin.update`, JSON.stringify(event)],
+      ).catch(() => failed++);
+      inFlight.add(p);
+      void p.finally(() => inFlight.delete(p));
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(inFlight);
+  const committedRate = Math.round(sent / ((Date.now() - started) / 1000));
+  // Let history catch up before reading the histogram.
+  for (let i = 0; i < 300; i++) {
+    const { rows } = await pool.query<{ n: string }>(`SELECT count(*) AS n FROM history.twin_events WHERE kind = 'u'`);
+    if (Number(rows[0].n) >= sent - failed) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  clearInterval(sampler);
+  const after = await histogram(historyPort);
+  await pool.end();
+  const sorted = [...watermarkLags].sort((a, b) => a - b);
+  return {
+    lagRatePerSecond: committedRate,
+    lagChanges: sent - failed,
+    ingestLagP50Seconds: histogramQuantile(before, after, 0.5),
+    ingestLagP99Seconds: histogramQuantile(before, after, 0.99),
+    watermarkLagP50Seconds: percentile(sorted, 0.5),
+    watermarkLagP99Seconds: percentile(sorted, 0.99),
+  };
+}
+
+async function metricsPortOf(system: BenchSystem): Promise<number> {
+  // The bench system numbers ports in service order; history is the fourth service.
+  return Number(new URL(system.gatewayUrl).port) - 1;
+}
+
+async function metricsText(port: number): Promise<string> {
+  return (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+}
+
+async function metricValue(port: number, name: string): Promise<number | undefined> {
+  const line = (await metricsText(port).catch(() => '')).split('\n').find((l) => l.startsWith(name));
+  return line ? Number(line.split(' ').pop()) : undefined;
+}
+
+async function histogram(port: number): Promise<Map<number, number>> {
+  const buckets = new Map<number, number>();
+  for (const line of (await metricsText(port)).split('\n')) {
+    const m = /^history_ingest_lag_seconds_bucket\{.*le="([^"]+)".*\} (\d+)/.exec(line);
+    if (m) buckets.set(m[1] === '+Inf' ? Infinity : Number(m[1]), Number(m[2]));
+  }
+  return buckets;
+}
+
+/** The quantile's bucket (upper bound, seconds) of the observations between two scrapes. */
+function histogramQuantile(before: Map<number, number>, after: Map<number, number>, q: number): number | string {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const total = (after.get(Infinity) ?? 0) - (before.get(Infinity) ?? 0);
+  for (const le of bounds) {
+    if ((after.get(le) ?? 0) - (before.get(le) ?? 0) >= q * total) return le === Infinity ? '> 60' : le;
+  }
+  return 'n/a';
+}
+
+async function waitForWatermark(system: BenchSystem): Promise<void> {
+  const port = await metricsPortOf(system);
+  for (let i = 0; i < 300; i++) {
+    if ((await metricValue(port, 'history_watermark_lag_seconds')) !== undefined) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('the history service never reported a watermark');
+}
+
+/** Bytes on disk (tables, indexes, TOAST) of the history schema, per recorded change. */
+async function bytesPerChange(db: Client): Promise<Record<string, number>> {
+  const { rows } = await db.query<{ events: string; checkpoints: string; state: string; changes: string; total: string }>(`
+    SELECT
+      sum(pg_total_relation_size(c.oid)) FILTER (WHERE c.relname LIKE 'twin\\_events\\_p%') AS events,
+      sum(pg_total_relation_size(c.oid)) FILTER (WHERE c.relname LIKE 'twin\\_checkpoints\\_p%') AS checkpoints,
+      sum(pg_total_relation_size(c.oid)) FILTER (WHERE c.relname = 'twin_state') AS state,
+      sum(pg_total_relation_size(c.oid)) AS total,
+      (SELECT count(*) FROM history.twin_events WHERE kind = 'u') AS changes
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'history' AND c.relkind = 'r'`);
+  const r = rows[0];
+  const changes = Number(r.changes);
+  return {
+    storedChanges: changes,
+    eventBytes: Number(r.events),
+    checkpointBytes: Number(r.checkpoints),
+    bytesPerChangeEvents: Math.round(Number(r.events) / changes),
+    bytesPerChangeAll: Math.round(Number(r.total) / changes),
+  };
+}
