@@ -21,6 +21,7 @@ export async function patchArg(value: unknown): Promise<JsonPatchOperation[]> {
 /** The query text: `-q`, `--query-file`, or stdin, so `$dtId` needs no shell quoting. */
 async function queryText(opts: Opts): Promise<string> {
   if (opts.queryCommand !== undefined && opts.queryCommand !== '-') return str(opts.queryCommand);
+  if (opts.queryFile === '-') return readStdin();
   if (opts.queryFile !== undefined) {
     const file = str(opts.queryFile);
     if (!existsSync(file)) throw new CliError(`--query-file: no such file ${file}.`);
@@ -110,7 +111,7 @@ export function twinCommands(dt: Command): void {
 
   const query = twin.command('query').description('Run a query; rows stream page by page (-o jsonl never holds the result).');
   flag(query, '-q, --query-command <query>', 'The query (or - for stdin; see also --query-file).');
-  flag(query, '--query-file <file>', 'Read the query from a file: no shell quoting of $.');
+  flag(query, '--query-file <file>', 'Read the query from a file (or - for stdin): no shell quoting of $.');
   flag(query, '--show-cost', 'Print the total query charge on stderr.', { aliases: ['--cost'] });
   flag(query, '--as-of <time>', 'Run the query on the graph as it was at this moment (history extension).');
   flag(query, '--max-items <n>', 'Stop after this many rows.');
