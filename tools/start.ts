@@ -35,6 +35,7 @@ async function main(): Promise<void> {
   const envOf = (name: ServiceName) => ({
     ODT_SUPERVISOR_PID: String(process.pid), DATABASE_URL: url, PORT: String(portOf(name)),
     ...(name === 'gateway' && tls ? devHttpsEnv(tls, httpsPort) : {}),
+    ...(name === 'mcp-server' ? { MCP_API_URL: process.env.MCP_API_URL ?? `http://127.0.0.1:${portOf('gateway')}` } : {}),
   });
   let stopping = false;
   const supervisor = new Supervisor(

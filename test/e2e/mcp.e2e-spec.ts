@@ -37,7 +37,7 @@ describe('MCP server', () => {
     system = await startSystem({ without: ['router'], overrides: authEnv() });
     owner = await mintToken({ sub: 'owner', roles: ['DataOwner'] });
     reader = await mintToken({ sub: 'reader', roles: ['DataReader'] });
-    mcp = await startMcpServer(loadMcpConfig({ MCP_API_URL: system.gatewayUrl, MCP_PORT: '0', LOG_LEVEL: 'silent', MCP_AUTHORIZATION_SERVERS: TEST_AUTH.issuer }), false);
+    mcp = await startMcpServer(loadMcpConfig({ MCP_API_URL: system.gatewayUrl, PORT: '0', LOG_LEVEL: 'silent', MCP_AUTHORIZATION_SERVERS: TEST_AUTH.issuer }), false);
     // A small building: site -contains-> floor -contains-> room1, room2; room1 -feeds-> room2.
     const api = new DigitalTwinsApi({ endpoint: system.gatewayUrl, credential: staticToken(owner) });
     m = buildingModels(uniqueDtmiPrefix());

@@ -1,3 +1,3 @@
-import { main } from './main';
+import { main } from './program';
 
 void main();

@@ -6,8 +6,8 @@ const bool = z.enum(['true', 'false']).default('false').transform((v) => v === '
 export const mcpConfigSchema = z.object({
   /** The gateway whose API the tools call (with the caller's own token). */
   MCP_API_URL: z.string().url().default('http://127.0.0.1:8080'),
-  MCP_HOST: z.string().min(1).default('127.0.0.1'),
-  MCP_PORT: z.coerce.number().int().min(0).max(65535).default(8090),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(8090),
   /** This server's public URL (behind a proxy), for the protected resource metadata. */
   MCP_PUBLIC_URL: z.string().url().optional(),
   /** The OAuth issuers (the gateway's AUTH_OIDC_ISSUER) that clients get tokens from; published as protected resource metadata. */

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
 import { AccessResolver, Unauthenticated } from './access';
 import type { McpConfig } from './config';
 import { createMcpServer } from './tools';
@@ -47,21 +48,26 @@ function readBody(req: IncomingMessage, limit: number): Promise<unknown> {
 export class McpHttpServer {
   private server?: Server;
   private readonly access: AccessResolver;
+  private readonly registry = new Registry();
+  private readonly requests = new Counter({ name: 'odt_mcp_requests_total', help: 'MCP requests by outcome (HTTP status).', labelNames: ['status'], registers: [this.registry] });
 
   constructor(private readonly config: McpConfig, private readonly logger: Logger, private readonly version: string) {
     this.access = new AccessResolver(config);
+    collectDefaultMetrics({ register: this.registry });
   }
 
   private publicUrl(req: IncomingMessage): string {
-    return (this.config.MCP_PUBLIC_URL ?? `http://${req.headers.host ?? `${this.config.MCP_HOST}:${this.config.MCP_PORT}`}`).replace(/\/$/, '');
+    return (this.config.MCP_PUBLIC_URL ?? `http://${req.headers.host ?? `${this.config.HOST}:${this.config.PORT}`}`).replace(/\/$/, '');
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (req.method === 'GET' && path === '/healthz') return json(res, 200, { status: 'ok' });
-    if (req.method === 'GET' && path === '/readyz') {
-      const ok = await fetch(new URL('/healthz', this.config.MCP_API_URL), { signal: AbortSignal.timeout(2000) }).then((r) => r.ok, () => false);
-      return json(res, ok ? 200 : 503, { status: ok ? 'ok' : 'gateway unreachable' });
+    // No store of its own: ready once listening (an unreachable gateway is a 503 of each request).
+    if (req.method === 'GET' && path === '/readyz') return json(res, 200, { status: 'ok' });
+    if (req.method === 'GET' && path === '/metrics') {
+      res.writeHead(200, { 'content-type': this.registry.contentType }).end(await this.registry.metrics());
+      return;
     }
     if (req.method === 'GET' && PRM_PATHS.includes(path ?? '')) {
       if (!this.config.MCP_AUTHORIZATION_SERVERS?.length) return json(res, 404, { error: 'No authorization server is configured (MCP_AUTHORIZATION_SERVERS).' });
@@ -109,14 +115,15 @@ export class McpHttpServer {
 
   async listen(): Promise<string> {
     this.server = createServer((req, res) => {
+      if ((req.url ?? '').startsWith(MCP_PATH)) res.on('finish', () => this.requests.inc({ status: String(res.statusCode) }));
       this.handle(req, res).catch((err: unknown) => {
         this.logger.error({ err: (err as Error).message }, 'MCP request failed');
         if (!res.headersSent) json(res, 500, rpcError('Internal error', -32603));
       });
     });
-    await new Promise<void>((resolve) => this.server!.listen(this.config.MCP_PORT, this.config.MCP_HOST, resolve));
+    await new Promise<void>((resolve) => this.server!.listen(this.config.PORT, this.config.HOST, resolve));
     const { port } = this.server.address() as AddressInfo;
-    return `http://${this.config.MCP_HOST}:${port}`;
+    return `http://${this.config.HOST}:${port}`;
   }
 
   async close(): Promise<void> {
