@@ -8,7 +8,7 @@ export async function startMcpServer(config: McpConfig = loadMcpConfig(), handle
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'mcp-server' }, timestamp: pino.stdTimeFunctions.isoTime, formatters: { level: (label) => ({ level: label }) } });
   const server = new McpHttpServer(config, logger, VERSION);
   const url = await server.listen();
-  logger.info({ url: `${url}/mcp`, api: config.MCP_API_URL }, 'MCP server listening');
+  logger.debug({ url: `${url}/mcp`, api: config.MCP_API_URL }, 'MCP server listening');
   if (handleSignals) {
     const stop = () => {
       setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref();
