@@ -144,6 +144,8 @@ describe('dt, the command line', () => {
     const then = history.find((h) => h.value === 18)!.time;
     const past = await dt(['twin', 'show', '-t', 'c1', '--as-of', then]);
     expect(json(past.stdout)).toMatchObject({ $dtId: 'c1', Temperature: 18 });
+    const pastQuery = await dt(['twin', 'query', '-q', "SELECT T.Temperature FROM DIGITALTWINS T WHERE T.$dtId = 'c1'", '--as-of', then]);
+    expect(json(pastQuery.stdout)).toEqual([{ Temperature: 18 }]);
   });
 
   it('creates, lists (both ways), updates and deletes relationships', async () => {
@@ -162,6 +164,10 @@ describe('dt, the command line', () => {
     expect(blocked).toMatchObject({ code: 3, stderr: expect.stringContaining('RelationshipsNotDeleted') });
     await expect(dt(['twin', 'relationship', 'delete', '-t', 'r-a', '-r', 'ab'])).resolves.toMatchObject({ code: 0 });
     await expect(dt(['twin', 'relationship', 'show', '-t', 'r-a', '-r', 'ab'])).resolves.toMatchObject({ code: 5 });
+    for (const r of ['x1', 'x2']) await dt(['twin', 'relationship', 'create', '-t', 'r-a', '--target', 'r-b', '-r', r, '--kind', 'contains']);
+    await expect(dt(['twin', 'relationship', 'delete-all', '-t', 'r-a'])).resolves.toMatchObject({ code: 2 });
+    await expect(dt(['twin', 'relationship', 'delete-all', '-t', 'r-a', '--yes'])).resolves.toMatchObject({ code: 0 });
+    expect(json((await dt(['twin', 'relationship', 'list', '-t', 'r-a'])).stdout)).toEqual([]);
   });
 
   it('manages endpoints and event routes', async () => {
@@ -174,6 +180,9 @@ describe('dt, the command line', () => {
     expect(routes.stdout).toMatch(/^RouteName\s+EndpointName\s+Filter\n-+.*\nr1\s+hook\s+type = 'Microsoft.DigitalTwins.Twin.Create'\n$/);
     expect(json((await dt(['endpoint', 'list'])).stdout)).toEqual([expect.objectContaining({ name: 'hook' })]);
     expect(json((await dt(['endpoint', 'deadletter', 'list', '--en', 'hook'])).stdout)).toEqual([]);
+    expect(json((await dt(['endpoint', 'deadletter', 'replay', '--en', 'hook'])).stdout)).toEqual({ replayed: 0, remaining: 0 });
+    expect(json((await dt(['endpoint', 'show', '--en', 'hook'])).stdout)).toMatchObject({ name: 'hook', deadLetter: { enabled: true } });
+    expect(json((await dt(['route', 'show', '--rn', 'r1'])).stdout)).toMatchObject({ id: 'r1', endpointName: 'hook' });
     const inUse = await dt(['endpoint', 'delete', '--en', 'hook']);
     expect(inUse.code).toBe(6);
     await expect(dt(['route', 'delete', '--rn', 'r1'])).resolves.toMatchObject({ code: 0 });
