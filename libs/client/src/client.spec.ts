@@ -1,10 +1,14 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { buildSync } from 'esbuild';
 import { parseEventStream } from './sse';
 import { retryDelay } from './http';
 import { tokenOfNextLink } from './paging';
 import { ifMatch } from './types';
 import { parseTokenOutput } from './node';
+import { DigitalTwinsApi } from './client';
 
 const stream = (text: string, chunk = 7) => new ReadableStream<Uint8Array>({
   start(controller) {
@@ -51,5 +55,27 @@ describe('@odt/client pieces', () => {
     expect(parseTokenOutput('{"access_token":"t","expires_in":60}').expiresAt).toBeGreaterThan(Date.now());
     expect(parseTokenOutput('{"accessToken":"t","expires_on":1700000000}')).toEqual({ token: 't', expiresAt: 1_700_000_000_000 });
     expect(() => parseTokenOutput('{"nope":1}')).toThrow(/without an accessToken/);
+  });
+
+  it('streams an import file as the request body (never buffered, sent once)', async () => {
+    let received = { method: '', url: '', type: '', bytes: 0 };
+    const server = createServer((req, res) => {
+      let bytes = 0;
+      req.on('data', (c: Buffer) => { bytes += c.length; });
+      req.on('end', () => {
+        received = { method: req.method!, url: req.url!, type: req.headers['content-type']!, bytes };
+        res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1', status: 'notstarted' }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const api = new DigitalTwinsApi({ endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}` });
+      const lines = Array.from({ length: 1000 }, (_, i) => `{"$dtId":"t${i}"}\n`);
+      const body = Readable.toWeb(Readable.from(lines)) as unknown as ReadableStream<Uint8Array>;
+      await expect(api.jobs.imports.upload('j1', body)).resolves.toEqual({ id: 'j1', status: 'notstarted' });
+      expect(received).toEqual({ method: 'PUT', url: '/jobs/imports/j1?api-version=2023-10-31', type: 'application/x-ndjson', bytes: lines.join('').length });
+    } finally {
+      server.close();
+    }
   });
 });
