@@ -1,4 +1,5 @@
 export * from './errors';
+export * from './batch';
 export * from './caller';
 export * from './events';
 export * from './flattened';

@@ -6,6 +6,9 @@ import type {
   HistoryEventsReply, HistoryEventsRequest, HistoryPage, HistoryQueryRequest, HistoryRelationshipRequest, HistoryRelationshipsRequest,
   HistoryTwinRequest, AggregatedValue, PropertyHistoryRequest, PropertyValue, PurgeHistoryReply, PurgeHistoryRequest,
 } from './history';
+import type {
+  DeleteTwinCascadeReply, DeleteTwinCascadeRequest, GraphBatchReply, GraphBatchRequest, PatchManyReply, PatchManyRequest,
+} from './batch';
 import type { QueryReply, QueryRequest } from './query';
 import type {
   DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
@@ -63,6 +66,9 @@ export const Subjects = {
   HistoryQuery: 'odt.history.query',
   HistoryPurge: 'odt.history.purge',
   HistoryEvents: 'odt.history.events',
+  GraphBatch: 'odt.graph.batch',
+  TwinsDeleteCascade: 'odt.twins.delete-cascade',
+  TwinsPatchMany: 'odt.twins.patch-many',
 } as const;
 
 /**
@@ -118,6 +124,9 @@ export interface RpcContracts {
   [Subjects.HistoryQuery]: { request: HistoryQueryRequest; reply: QueryReply };
   [Subjects.HistoryPurge]: { request: PurgeHistoryRequest; reply: PurgeHistoryReply };
   [Subjects.HistoryEvents]: { request: HistoryEventsRequest; reply: HistoryEventsReply };
+  [Subjects.GraphBatch]: { request: GraphBatchRequest; reply: GraphBatchReply };
+  [Subjects.TwinsDeleteCascade]: { request: DeleteTwinCascadeRequest; reply: DeleteTwinCascadeReply };
+  [Subjects.TwinsPatchMany]: { request: PatchManyRequest; reply: PatchManyReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];
