@@ -68,6 +68,15 @@ const ROUTES: Route[] = [
   { name: 'twin property history', action: 'digitaltwins/read', method: 'GET', path: (k) => `/digitaltwins/seed-${k}/history`, ok: 200 },
   { name: 'query as of', action: 'query/action', method: 'POST', path: () => '/query', body: (k) => ({ query: `SELECT * FROM DIGITALTWINS WHERE $dtId = 'seed-${k}'`, asOf: new Date(seeded).toISOString() }), ok: 200 },
   { name: 'purge twin history', action: 'digitaltwins/history/delete', method: 'DELETE', path: (k) => `/digitaltwins/gone-${k}/history`, ok: 200 },
+  // Connections (extension).
+  { name: 'put connection', action: 'connections/write', method: 'PUT', path: (k) => `/connections/new-conn-${k}`, body: () => ({ source: { type: 'http' }, mapping: 'null' }), ok: 200 },
+  { name: 'list connections', action: 'connections/read', method: 'GET', path: () => '/connections', ok: 200 },
+  { name: 'get connection', action: 'connections/read', method: 'GET', path: (k) => `/connections/conn-${k}`, ok: 200 },
+  { name: 'send connection messages', action: 'connections/send', method: 'POST', path: (k) => `/connections/conn-${k}/messages`, body: () => ({ id: 'nobody' }), ok: 202 },
+  { name: 'test connection', action: 'connections/action', method: 'POST', path: (k) => `/connections/conn-${k}/test`, body: () => ({ payload: 1 }), ok: 200 },
+  { name: 'list connection dead letters', action: 'connections/read', method: 'GET', path: (k) => `/connections/conn-${k}/deadletters`, ok: 200 },
+  { name: 'replay connection dead letters', action: 'connections/action', method: 'POST', path: (k) => `/connections/conn-${k}/deadletters/replay`, ok: 200 },
+  { name: 'delete connection', action: 'connections/delete', method: 'DELETE', path: (k) => `/connections/new-conn-${k}`, ok: 204 },
   { name: 'live events', action: 'events/read', method: 'GET', path: () => '/events', ok: 200 },
   { name: 'stream ticket', action: 'events/read', method: 'POST', path: () => '/events/tickets', ok: 201 },
   { name: 'audit log', action: 'audit/read', method: 'GET', path: () => '/audit', ok: 200 },
@@ -134,6 +143,7 @@ beforeAll(async () => {
     expect((await asOwner('PUT', `/digitaltwins/linked-${k}/relationships/link-${k}`, { $targetId: `peer-${k}`, $relationshipName: 'contains' })).status).toBe(200);
     expect((await asOwner('PUT', `/digitaltwins/seed-${k}/relationships/rel-${k}`, { $targetId: `peer-${k}`, $relationshipName: 'feeds', weight: 1 })).status).toBe(200);
     expect((await asOwner('PUT', `/endpoints/ep-${k}`, { endpointType: 'nats', subject: `matrix.ep.${k}` })).status).toBe(200);
+    expect((await asOwner('PUT', `/connections/conn-${k}`, { source: { type: 'http' }, mapping: 'null' })).status).toBe(200);
     expect((await asOwner('PUT', `/eventroutes/route-${k}`, { endpointName: `ep-${k}`, filter: 'false' })).status).toBe(204);
   }
   seeded = Date.now();

@@ -9,6 +9,10 @@ import type {
 import type {
   DeleteTwinCascadeReply, DeleteTwinCascadeRequest, GraphBatchReply, GraphBatchRequest, PatchManyReply, PatchManyRequest,
 } from './batch';
+import type {
+  Connection, ConnectionDeadLetter, ConnectionDeadLettersRequest, ConnectionNameRequest, ConnectionReplayReply, ListConnectionsReply,
+  ListConnectionsRequest, PutConnectionRequest, SendConnectionMessagesReply, SendConnectionMessagesRequest, TestConnectionReply, TestConnectionRequest,
+} from './connections';
 import type { QueryReply, QueryRequest } from './query';
 import type {
   DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
@@ -69,6 +73,14 @@ export const Subjects = {
   GraphBatch: 'odt.graph.batch',
   TwinsDeleteCascade: 'odt.twins.delete-cascade',
   TwinsPatchMany: 'odt.twins.patch-many',
+  ConnectionsPut: 'odt.connector.connections.put',
+  ConnectionsGet: 'odt.connector.connections.get',
+  ConnectionsList: 'odt.connector.connections.list',
+  ConnectionsDelete: 'odt.connector.connections.delete',
+  ConnectionsTest: 'odt.connector.connections.test',
+  ConnectionsSend: 'odt.connector.messages',
+  ConnectionDeadLettersList: 'odt.connector.deadletters.list',
+  ConnectionDeadLettersReplay: 'odt.connector.deadletters.replay',
 } as const;
 
 /**
@@ -127,6 +139,14 @@ export interface RpcContracts {
   [Subjects.GraphBatch]: { request: GraphBatchRequest; reply: GraphBatchReply };
   [Subjects.TwinsDeleteCascade]: { request: DeleteTwinCascadeRequest; reply: DeleteTwinCascadeReply };
   [Subjects.TwinsPatchMany]: { request: PatchManyRequest; reply: PatchManyReply };
+  [Subjects.ConnectionsPut]: { request: PutConnectionRequest; reply: Connection };
+  [Subjects.ConnectionsGet]: { request: ConnectionNameRequest; reply: Connection };
+  [Subjects.ConnectionsList]: { request: ListConnectionsRequest; reply: ListConnectionsReply };
+  [Subjects.ConnectionsDelete]: { request: ConnectionNameRequest; reply: null };
+  [Subjects.ConnectionsTest]: { request: TestConnectionRequest; reply: TestConnectionReply };
+  [Subjects.ConnectionsSend]: { request: SendConnectionMessagesRequest; reply: SendConnectionMessagesReply };
+  [Subjects.ConnectionDeadLettersList]: { request: ConnectionDeadLettersRequest; reply: { value: ConnectionDeadLetter[] } };
+  [Subjects.ConnectionDeadLettersReplay]: { request: ConnectionNameRequest; reply: ConnectionReplayReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];
