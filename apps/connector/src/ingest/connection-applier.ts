@@ -51,7 +51,7 @@ export class ConnectionApplier {
       if (outcomes[m].ok) outcomes[m] = { ok: false, stage: 'apply', code, reason };
     };
     if (patches.length > 0) {
-      const reply = await this.call(() => this.services.request(Subjects.TwinsPatchMany, { items: patches.map((p) => p.item) }, { timeoutMs: 30_000 }))
+      const reply = await this.call(() => this.services.request(Subjects.TwinsPatchMany, { items: patches.map((p) => p.item) }))
         .catch((err: unknown) => {
           if (err instanceof TransientFailure) throw err;
           for (const p of patches) fail(p.message, (err as DomainError).code, (err as Error).message);
