@@ -76,13 +76,13 @@ export class ConnectionsService {
     if (messages.length === 0) throw ConnectionErrors.invalid('No message to send.');
     if (messages.length > this.config.HTTP_MAX_MESSAGES) throw new DomainError('LimitExceeded', `At most ${this.config.HTTP_MAX_MESSAGES} messages per request.`);
     const receivedAt = new Date().toISOString();
-    for (const payload of messages) {
-      this.metrics.received.inc({ connection: name });
-      await this.supervisor.ingest.append(name, { topic: name, headers, payload, receivedAt }).catch((err: unknown) => {
-        if (err instanceof DomainError) throw err;
-        throw new DomainError('ServiceUnavailable', `The message could not be stored (${(err as Error).message}); retry shortly.`);
-      });
-    }
+    this.metrics.received.inc({ connection: name }, messages.length);
+    // Sent side by side on one connection, so stored in request order; answered once all are stored
+    // (a failure answers 503 and the client sends again: at least once).
+    await Promise.all(messages.map((payload) => this.supervisor.ingest.append(name, { topic: name, headers, payload, receivedAt }))).catch((err: unknown) => {
+      if (err instanceof DomainError) throw err;
+      throw new DomainError('ServiceUnavailable', `The messages could not all be stored (${(err as Error).message}); send them again shortly.`);
+    });
     return { accepted: messages.length };
   }
 
