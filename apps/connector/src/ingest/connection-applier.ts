@@ -11,7 +11,7 @@ export interface Incoming {
 
 export type Outcome =
   | { ok: true; applied: number }
-  | { ok: false; stage: 'map' | 'apply'; code: string; reason: string; position?: number };
+  | { ok: false; stage: 'decode' | 'map' | 'apply'; code: string; reason: string; position?: number };
 
 /** Failures worth trying again (the twins service or NATS away), as opposed to a refused message. */
 const TRANSIENT = new Set(['ServiceUnavailable', 'GatewayTimeout', 'InternalServerError', 'TooManyRequests']);

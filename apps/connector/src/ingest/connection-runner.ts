@@ -110,11 +110,12 @@ export class ConnectionRunner {
         return { msg: m, envelope: { topic: m.subject, headers: {}, payload: m.string(), receivedAt: new Date().toISOString() } as ConnectionEnvelope, broken: true };
       }
     });
-    const incoming = decoded.map((d) => ({ envelope: d.envelope, key: String(d.msg.seq) }));
-    let outcomes: Outcome[] | undefined;
-    for (let delay = 200; !outcomes; delay = Math.min(delay * 2, 5000)) {
+    const readable = decoded.filter((d) => !d.broken);
+    const incoming = readable.map((d) => ({ envelope: d.envelope, key: String(d.msg.seq) }));
+    let applied: Outcome[] | undefined;
+    for (let delay = 200; !applied; delay = Math.min(delay * 2, 5000)) {
       try {
-        outcomes = await applier.apply(this.name, this.mapping, incoming);
+        applied = await applier.apply(this.name, this.mapping, incoming);
       } catch (err) {
         if (!(err instanceof TransientFailure)) logger.error({ connection: this.name, err: (err as Error).message }, 'applying a batch failed unexpectedly; retrying');
         else logger.warn({ connection: this.name, err: err.message }, 'twins service out of reach; retrying the batch');
@@ -125,9 +126,14 @@ export class ConnectionRunner {
         if (this.stopped) return;
       }
     }
+    // What was not a JSON envelope (not written by a source) is kept as it came, for inspection.
+    let next = 0;
+    const outcomes: Outcome[] = decoded.map((d) => (d.broken
+      ? { ok: false, stage: 'decode', code: 'InvalidArgument', reason: 'The ingest message is not a JSON envelope.' }
+      : applied![next++]));
     const committed = Date.now();
     for (const [i, outcome] of outcomes.entries()) {
-      const { envelope } = incoming[i];
+      const { envelope } = decoded[i];
       if (outcome.ok) {
         metrics.applied.inc({ connection: this.name });
         const received = Date.parse(envelope.receivedAt);

@@ -3,7 +3,6 @@ import { appendToOutbox, type OutboxEntry } from '@odt/outbox';
 import type { RelationshipRow } from '@odt/graph-domain';
 import type { EntityManager } from 'typeorm';
 import { TWINS_SCHEMA } from '../database/data-source';
-import type { TwinDocument } from '../twins/twin-document';
 import type { TwinModel, TwinRow } from '../twins/twins.repository';
 
 /** The relationships service's schema: graph batches write its table and its outbox (docs/architecture.md). */
@@ -131,4 +130,3 @@ export class GraphTransaction {
   }
 }
 
-export type { TwinDocument };
