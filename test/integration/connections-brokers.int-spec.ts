@@ -74,6 +74,10 @@ describe('connections from RabbitMQ and NATS', () => {
       system.apps.connector = await startConnector(loadConnectorConfig(system.env), false);
       await until(async () => (await twin('meters'))?.capacity === 20, 20_000);
       expect((await twin('meters')).capacity).toBe(20);
+      // Deleting the connection removes its durable consumer from the source stream.
+      expect((await jsm.consumers.info(stream, `odt-connector-${system.iso.stream}-meters`)).num_pending).toBe(0);
+      expect((await api('DELETE', '/connections/meters')).status).toBe(204);
+      expect(await jsm.consumers.list(stream).next()).toEqual([]);
     } finally {
       await jsm.streams.delete(stream).catch(() => undefined);
     }

@@ -1,10 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, type Connection, type ConnectionDeadLetter, type ConnectionEnvelope, type ConnectionReplayReply, type ListPage, type TestConnectionReply } from '@odt/contracts';
+import type { NatsConnection } from '@nats-io/transport-node';
 import { decodeCursor, encodeCursor } from '@odt/graph-domain';
+import { NATS_CONNECTION } from '@odt/messaging';
 import { CONNECTOR_CONFIG, type ConnectorConfig } from '../config';
 import { ConnectionApplier } from '../ingest/connection-applier';
 import { ConnectionMetrics } from '../ingest/connection-metrics';
 import { ConnectionSupervisor } from '../ingest/connection-supervisor';
+import { removeNatsSourceConsumer } from '../ingest/sources/nats-source';
 import { ConnectionMapping, type MappingLimits } from '../mapping/connection-mapping';
 import { checkConnectionName, ConnectionErrors, parseConnection } from './connection-spec';
 import { ConnectionsRepository } from './connections.repository';
@@ -22,6 +25,7 @@ export class ConnectionsService {
     private readonly supervisor: ConnectionSupervisor,
     private readonly applier: ConnectionApplier,
     private readonly metrics: ConnectionMetrics,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(CONNECTOR_CONFIG) private readonly config: ConnectorConfig,
   ) {
     this.limits = { timeoutMs: config.MAPPING_TIMEOUT_MS, stack: 200, maxOperations: config.MAPPING_MAX_OPERATIONS };
@@ -50,8 +54,10 @@ export class ConnectionsService {
   }
 
   async delete(name: string): Promise<void> {
-    if (!(await this.repo.delete(name))) throw ConnectionErrors.notFound(name);
+    const connection = await this.repo.get(name);
+    if (!connection || !(await this.repo.delete(name))) throw ConnectionErrors.notFound(name);
     await this.supervisor.ingest.remove(name);
+    if (connection.source.type === 'nats') await removeNatsSourceConsumer(this.nc, this.config.EVENTS_STREAM, name, connection.source.subject);
   }
 
   /**

@@ -26,7 +26,7 @@ export function startNatsSource(source: SourceOf<'nats'>, ctx: SourceContext, nc
       }
       return;
     }
-    const durable = `odt-connector-${ctx.installation}-${ctx.connection}`.replace(/[.*>\s]/g, '_');
+    const durable = natsSourceDurable(ctx.installation, ctx.connection);
     await jsm.consumers.add(stream, { durable_name: durable, filter_subject: source.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, max_ack_pending: 1000 })
       .catch(async () => jsm.consumers.info(stream, durable));
     const consumer = await jetstream(nc).consumers.get(stream, durable);
@@ -61,4 +61,13 @@ export function startNatsSource(source: SourceOf<'nats'>, ctx: SourceContext, nc
       await loop;
     },
   };
+}
+
+export const natsSourceDurable = (installation: string, connection: string) => `odt-connector-${installation}-${connection}`.replace(/[.*>\s]/g, '_');
+
+/** A deleted connection's durable consumer of its source stream, if it had one. */
+export async function removeNatsSourceConsumer(nc: NatsConnection, installation: string, connection: string, subject: string): Promise<void> {
+  const jsm = await jetstreamManager(nc);
+  const stream = await jsm.streams.find(subject).catch(() => undefined);
+  if (stream) await jsm.consumers.delete(stream, natsSourceDurable(installation, connection)).catch(() => undefined);
 }
