@@ -40,6 +40,7 @@ export default [
           { sourceTag: 'scope:history', onlyDependOnLibsWithTags: ['scope:shared', 'scope:history'] },
           // The clients (dt, the MCP server) see the public API through @odt/client only.
           { sourceTag: 'scope:clients', onlyDependOnLibsWithTags: ['scope:shared'] },
+          { sourceTag: 'scope:connector', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connector'] },
         ],
       }],
     },

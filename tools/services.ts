@@ -12,6 +12,7 @@ export const SERVICES = [
   { name: 'event-router', port: 8104 },
   { name: 'query-service', port: 8105 },
   { name: 'history-service', port: 8106 },
+  { name: 'connector', port: 8108 },
   { name: 'gateway', port: 8080 },
   // A client of the gateway's API (docs/mcp.md): after it.
   { name: 'mcp-server', port: 8090 },

@@ -40,6 +40,10 @@ const ROUTES: Route[] = [
   { name: 'send telemetry', action: 'digitaltwins/action', method: 'POST', path: (k) => `/digitaltwins/seed-${k}/telemetry`, body: () => ({ any: 1 }), headers: { 'message-id': 'm1' }, ok: 204 },
   { name: 'send component telemetry', action: 'digitaltwins/action', method: 'POST', path: (k) => `/digitaltwins/seed-${k}/components/thermostat/telemetry`, body: () => ({ reading: 1 }), headers: { 'message-id': 'm2' }, ok: 204 },
   { name: 'delete twin', action: 'digitaltwins/delete', method: 'DELETE', path: (k) => `/digitaltwins/gone-${k}`, ok: 204 },
+  // Extensions: a cascading delete also needs digitaltwins/relationships/delete (the owner has both, the others neither);
+  // a batch needs digitaltwins/write and the action of each of its operations.
+  { name: 'delete twin with its relationships', action: 'digitaltwins/delete', method: 'DELETE', path: (k) => `/digitaltwins/linked-${k}?cascade=true`, ok: 204 },
+  { name: 'batch', action: 'digitaltwins/write', method: 'POST', path: () => '/batch', body: (k) => ({ operations: [{ op: 'putTwin', twinId: `batch-${k}`, twin: room() }] }), ok: 200 },
   { name: 'list relationships', action: 'digitaltwins/relationships/read', method: 'GET', path: (k) => `/digitaltwins/seed-${k}/relationships`, ok: 200 },
   { name: 'list incoming relationships', action: 'digitaltwins/relationships/read', method: 'GET', path: (k) => `/digitaltwins/peer-${k}/incomingrelationships`, ok: 200 },
   { name: 'get relationship', action: 'digitaltwins/relationships/read', method: 'GET', path: (k) => `/digitaltwins/seed-${k}/relationships/rel-${k}`, ok: 200 },
@@ -64,6 +68,15 @@ const ROUTES: Route[] = [
   { name: 'twin property history', action: 'digitaltwins/read', method: 'GET', path: (k) => `/digitaltwins/seed-${k}/history`, ok: 200 },
   { name: 'query as of', action: 'query/action', method: 'POST', path: () => '/query', body: (k) => ({ query: `SELECT * FROM DIGITALTWINS WHERE $dtId = 'seed-${k}'`, asOf: new Date(seeded).toISOString() }), ok: 200 },
   { name: 'purge twin history', action: 'digitaltwins/history/delete', method: 'DELETE', path: (k) => `/digitaltwins/gone-${k}/history`, ok: 200 },
+  // Connections (extension).
+  { name: 'put connection', action: 'connections/write', method: 'PUT', path: (k) => `/connections/new-conn-${k}`, body: () => ({ source: { type: 'http' }, mapping: 'null' }), ok: 200 },
+  { name: 'list connections', action: 'connections/read', method: 'GET', path: () => '/connections', ok: 200 },
+  { name: 'get connection', action: 'connections/read', method: 'GET', path: (k) => `/connections/conn-${k}`, ok: 200 },
+  { name: 'send connection messages', action: 'connections/send', method: 'POST', path: (k) => `/connections/conn-${k}/messages`, body: () => ({ id: 'nobody' }), ok: 202 },
+  { name: 'test connection', action: 'connections/action', method: 'POST', path: (k) => `/connections/conn-${k}/test`, body: () => ({ payload: 1 }), ok: 200 },
+  { name: 'list connection dead letters', action: 'connections/read', method: 'GET', path: (k) => `/connections/conn-${k}/deadletters`, ok: 200 },
+  { name: 'replay connection dead letters', action: 'connections/action', method: 'POST', path: (k) => `/connections/conn-${k}/deadletters/replay`, ok: 200 },
+  { name: 'delete connection', action: 'connections/delete', method: 'DELETE', path: (k) => `/connections/new-conn-${k}`, ok: 204 },
   { name: 'live events', action: 'events/read', method: 'GET', path: () => '/events', ok: 200 },
   { name: 'stream ticket', action: 'events/read', method: 'POST', path: () => '/events/tickets', ok: 201 },
   { name: 'audit log', action: 'audit/read', method: 'GET', path: () => '/audit', ok: 200 },
@@ -126,9 +139,11 @@ beforeAll(async () => {
   const extras = IDENTITIES.map(({ k }) => ({ '@id': `${prefix}:Extra${k};1`, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3' }));
   expect((await asOwner('POST', '/models', [...models.all, ...extras])).status).toBe(201);
   for (const { k } of IDENTITIES) {
-    for (const id of [`seed-${k}`, `peer-${k}`, `gone-${k}`]) expect((await asOwner('PUT', `/digitaltwins/${id}`, room())).status).toBe(200);
+    for (const id of [`seed-${k}`, `peer-${k}`, `gone-${k}`, `linked-${k}`]) expect((await asOwner('PUT', `/digitaltwins/${id}`, room())).status).toBe(200);
+    expect((await asOwner('PUT', `/digitaltwins/linked-${k}/relationships/link-${k}`, { $targetId: `peer-${k}`, $relationshipName: 'contains' })).status).toBe(200);
     expect((await asOwner('PUT', `/digitaltwins/seed-${k}/relationships/rel-${k}`, { $targetId: `peer-${k}`, $relationshipName: 'feeds', weight: 1 })).status).toBe(200);
     expect((await asOwner('PUT', `/endpoints/ep-${k}`, { endpointType: 'nats', subject: `matrix.ep.${k}` })).status).toBe(200);
+    expect((await asOwner('PUT', `/connections/conn-${k}`, { source: { type: 'http' }, mapping: 'null' })).status).toBe(200);
     expect((await asOwner('PUT', `/eventroutes/route-${k}`, { endpointName: `ep-${k}`, filter: 'false' })).status).toBe(204);
   }
   seeded = Date.now();
@@ -177,6 +192,8 @@ describe('the authorisation matrix: every route × every caller', () => {
     for (const k of ['none', 'badsig', 'expired', 'reader']) {
       expect((await asOwner('GET', `/digitaltwins/new-${k}`)).code).toBe('DigitalTwinNotFound');
       expect((await asOwner('GET', `/digitaltwins/gone-${k}`)).status).toBe(200);
+      expect((await asOwner('GET', `/digitaltwins/linked-${k}/relationships/link-${k}`)).status).toBe(200);
+      expect((await asOwner('GET', `/digitaltwins/batch-${k}`)).status).toBe(404);
       expect((await asOwner('GET', `/digitaltwins/seed-${k}`)).body.Temperature).toBeUndefined();
       expect((await asOwner('GET', `/digitaltwins/seed-${k}/relationships/rel-${k}`)).body.weight).toBe(1);
       expect((await asOwner('GET', `/digitaltwins/seed-${k}/relationships/new-rel-${k}`)).status).toBe(404);

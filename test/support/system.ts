@@ -8,6 +8,8 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { runMigrations } from '@odt/service-kit';
 import { Client } from 'pg';
 import { watermarkBucket } from '@odt/contracts';
+import { loadConnectorConfig } from '../../apps/connector/src/config';
+import { startConnector } from '../../apps/connector/src/main';
 import { loadRouterConfig } from '../../apps/event-router/src/config';
 import { startEventRouter } from '../../apps/event-router/src/main';
 import { loadGatewayConfig } from '../../apps/gateway/src/config';
@@ -85,7 +87,7 @@ export async function cleanup(iso: TestIsolation, natsUrl = iso.env.NATS_URL): P
   try {
     const jsm = await jetstreamManager(nc);
     await jsm.streams.delete(iso.stream).catch(() => undefined);
-    for (const extra of [`${iso.stream}_DEADLETTER`, `${iso.stream}_AUDIT`, `KV_${iso.stream}_TICKETS`]) await jsm.streams.delete(extra).catch(() => undefined);
+    for (const extra of [`${iso.stream}_DEADLETTER`, `${iso.stream}_AUDIT`, `${iso.stream}_INGEST`, `KV_${iso.stream}_TICKETS`]) await jsm.streams.delete(extra).catch(() => undefined);
     await jsm.streams.delete(`KV_${watermarkBucket(iso.stream)}`).catch(() => undefined);
   } finally {
     await nc.close();
@@ -104,7 +106,7 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'gateway';
+type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'connector' | 'gateway';
 
 /**
  * Runs the services in this process against the real Postgres and NATS, each on a free port,
@@ -127,6 +129,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   if (!skip.has('router')) apps.router = await startEventRouter(loadRouterConfig(env), false);
   if (!skip.has('query')) apps.query = await startQueryService(loadQueryConfig(env), false);
   if (!skip.has('history')) apps.history = await startHistoryService(loadHistoryConfig(env), false);
+  if (!skip.has('connector')) apps.connector = await startConnector(loadConnectorConfig(env), false);
   apps.gateway = await startGateway(loadGatewayConfig(env), false);
   const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -136,7 +139,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
     ...(tls ? { httpsUrl: apps.gateway.get(GatewayListeners).httpsUrl(), caFile: tls.caFile } : {}),
     apps,
     async stop() {
-      const order = ['gateway', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
+      const order = ['gateway', 'connector', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
       for (const name of order) await apps[name]?.close();
       await cleanup(iso, env.NATS_URL);
       if (tls) rmSync(tlsDir, { recursive: true, force: true });

@@ -1,3 +1,4 @@
+import { benchConnections } from './connections';
 import { benchEvents } from './events';
 import { benchHistory } from './history';
 import { benchQuery } from './query';
@@ -9,10 +10,12 @@ const suites: Record<string, () => Promise<void>> = {
   query: benchQuery,
   events: benchEvents,
   history: benchHistory,
+  connections: benchConnections,
 };
 
 async function main(): Promise<void> {
-  const requested = process.argv.slice(2);
+  // Flags (`--seconds=60`) are the suites' own.
+  const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
   const names = requested.length > 0 ? requested : Object.keys(suites);
   for (const name of names) {
     const suite = suites[name];

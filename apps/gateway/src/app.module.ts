@@ -3,6 +3,9 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { serviceFoundation } from '@odt/service-runtime';
 import { AuditController } from './auth/audit.controller';
 import { AuditLog } from './auth/audit-log';
+import { CallerActions } from './auth/caller-actions';
+import { BatchController } from './batch/batch.controller';
+import { ConnectionsController } from './connections/connections.controller';
 import { DataActionGuard } from './auth/data-action.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
@@ -31,7 +34,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ReferenceController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController],
+      controllers: [ReferenceController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController, BatchController, ConnectionsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayListeners, useValue: listeners },
@@ -39,6 +42,7 @@ export class GatewayAppModule {
         { provide: APP_FILTER, useClass: AdtExceptionFilter },
         { provide: APP_GUARD, useClass: DataActionGuard },
         AuditLog,
+        CallerActions,
         StreamTickets,
       ],
     };

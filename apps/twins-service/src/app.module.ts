@@ -2,6 +2,7 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { OutboxRelayModule } from '@odt/outbox';
 import { serviceFoundation } from '@odt/service-runtime';
 import { ModelCatalogModule } from '@odt/model-catalog';
+import { batchControllers, batchProviders } from './batch/batch.providers';
 import { TWINS_CONFIG, type TwinsConfig } from './config';
 import { TWINS_SCHEMA, twinsDataSourceOptions } from './database/data-source';
 import { TelemetryService } from './twins/telemetry.service';
@@ -30,8 +31,9 @@ export class TwinsAppModule {
         TwinEvents,
         TwinsService,
         TelemetryService,
+        ...batchProviders,
       ],
-      controllers: [TwinsHandlers],
+      controllers: [TwinsHandlers, ...batchControllers],
     };
   }
 }

@@ -16,6 +16,12 @@ export const twinsConfigSchema = databaseConfigSchema.extend({
   OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   /** Largest stored twin (properties, components and `$metadata` as JSON); ADT's limit is 32 KB. */
   TWIN_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024),
+  /** Most operations in one `POST /batch` (odt.graph.batch). */
+  BATCH_MAX_OPERATIONS: z.coerce.number().int().min(1).default(1000),
+  /** Most twin patches in one `odt.twins.patch-many` (the connectors' write). */
+  PATCH_MANY_MAX_ITEMS: z.coerce.number().int().min(1).default(2000),
+  /** As the relationships service's setting of the same name: batches write relationships too. */
+  ENFORCE_MAX_MULTIPLICITY: z.enum(['true', 'false']).default('false').transform((v) => v === 'true'),
 });
 
 export type TwinsConfig = z.infer<typeof twinsConfigSchema>;

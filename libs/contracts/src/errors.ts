@@ -20,6 +20,10 @@ export const ErrorStatus = {
   EventRouteEndpointInvalid: 400,
   EventRouteIdInvalid: 400,
   EndpointInvalid: 400,
+  // Connections (ours): a bad definition; a mapping that does not compile, or fails on a sample.
+  ConnectionInvalid: 400,
+  MappingInvalid: 400,
+  MappingFailed: 400,
   // ADT lists a query running past its time limit among the 400s.
   TimeoutError: 400,
   Unauthorized: 401,
@@ -31,6 +35,7 @@ export const ErrorStatus = {
   ComponentNotFound: 404,
   EventRouteNotFound: 404,
   EndpointNotFound: 404,
+  ConnectionNotFound: 404,
   RouteNotFound: 404,
   // History (ours): the twin or relationship did not exist at the asked moment; the moment is older than history keeps.
   DigitalTwinNotFoundAsOf: 404,

@@ -1,5 +1,7 @@
 export * from './errors';
+export * from './batch';
 export * from './caller';
+export * from './connections';
 export * from './events';
 export * from './flattened';
 export * from './history';

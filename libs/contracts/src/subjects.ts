@@ -6,6 +6,13 @@ import type {
   HistoryEventsReply, HistoryEventsRequest, HistoryPage, HistoryQueryRequest, HistoryRelationshipRequest, HistoryRelationshipsRequest,
   HistoryTwinRequest, AggregatedValue, PropertyHistoryRequest, PropertyValue, PurgeHistoryReply, PurgeHistoryRequest,
 } from './history';
+import type {
+  DeleteTwinCascadeReply, DeleteTwinCascadeRequest, GraphBatchReply, GraphBatchRequest, PatchManyReply, PatchManyRequest,
+} from './batch';
+import type {
+  Connection, ConnectionDeadLetter, ConnectionDeadLettersRequest, ConnectionNameRequest, ConnectionReplayReply, ListConnectionsReply,
+  ListConnectionsRequest, PutConnectionRequest, SendConnectionMessagesReply, SendConnectionMessagesRequest, TestConnectionReply, TestConnectionRequest,
+} from './connections';
 import type { QueryReply, QueryRequest } from './query';
 import type {
   DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
@@ -63,6 +70,17 @@ export const Subjects = {
   HistoryQuery: 'odt.history.query',
   HistoryPurge: 'odt.history.purge',
   HistoryEvents: 'odt.history.events',
+  GraphBatch: 'odt.graph.batch',
+  TwinsDeleteCascade: 'odt.twins.delete-cascade',
+  TwinsPatchMany: 'odt.twins.patch-many',
+  ConnectionsPut: 'odt.connector.connections.put',
+  ConnectionsGet: 'odt.connector.connections.get',
+  ConnectionsList: 'odt.connector.connections.list',
+  ConnectionsDelete: 'odt.connector.connections.delete',
+  ConnectionsTest: 'odt.connector.connections.test',
+  ConnectionsSend: 'odt.connector.messages',
+  ConnectionDeadLettersList: 'odt.connector.deadletters.list',
+  ConnectionDeadLettersReplay: 'odt.connector.deadletters.replay',
 } as const;
 
 /**
@@ -118,6 +136,17 @@ export interface RpcContracts {
   [Subjects.HistoryQuery]: { request: HistoryQueryRequest; reply: QueryReply };
   [Subjects.HistoryPurge]: { request: PurgeHistoryRequest; reply: PurgeHistoryReply };
   [Subjects.HistoryEvents]: { request: HistoryEventsRequest; reply: HistoryEventsReply };
+  [Subjects.GraphBatch]: { request: GraphBatchRequest; reply: GraphBatchReply };
+  [Subjects.TwinsDeleteCascade]: { request: DeleteTwinCascadeRequest; reply: DeleteTwinCascadeReply };
+  [Subjects.TwinsPatchMany]: { request: PatchManyRequest; reply: PatchManyReply };
+  [Subjects.ConnectionsPut]: { request: PutConnectionRequest; reply: Connection };
+  [Subjects.ConnectionsGet]: { request: ConnectionNameRequest; reply: Connection };
+  [Subjects.ConnectionsList]: { request: ListConnectionsRequest; reply: ListConnectionsReply };
+  [Subjects.ConnectionsDelete]: { request: ConnectionNameRequest; reply: null };
+  [Subjects.ConnectionsTest]: { request: TestConnectionRequest; reply: TestConnectionReply };
+  [Subjects.ConnectionsSend]: { request: SendConnectionMessagesRequest; reply: SendConnectionMessagesReply };
+  [Subjects.ConnectionDeadLettersList]: { request: ConnectionDeadLettersRequest; reply: { value: ConnectionDeadLetter[] } };
+  [Subjects.ConnectionDeadLettersReplay]: { request: ConnectionNameRequest; reply: ConnectionReplayReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];

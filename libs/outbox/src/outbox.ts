@@ -70,3 +70,21 @@ export async function changeWithEvent(db: SqlExecutor, schema: string, change: {
   )) as unknown[];
   return rows.length > 0;
 }
+
+/**
+ * Appends several events in the caller's transaction in one statement, their outbox ids in the
+ * order given (one twin's events keep their order); nothing when `entries` is empty.
+ */
+export async function appendManyToOutbox(tx: SqlExecutor, schema: string, entries: OutboxEntry[]): Promise<void> {
+  if (entries.length === 0) return;
+  const rows = entries.map((e, ord) => ({ ord, event_id: e.event.id, subject: e.subject, payload: e.event }));
+  await tx.query(
+    `WITH appended AS (
+       INSERT INTO "${schema}".outbox (event_id, subject, payload)
+       SELECT e.event_id, e.subject, ${STAMPED('e.payload')}
+       FROM jsonb_to_recordset($1::jsonb) AS e(ord int, event_id uuid, subject text, payload jsonb) ORDER BY e.ord
+       RETURNING id
+     ) SELECT pg_notify($2, '') FROM appended LIMIT 1`,
+    [JSON.stringify(rows), outboxChannel(schema)],
+  );
+}

@@ -1,2 +1,3 @@
+export * from './advisory-leases';
 export * from './service-foundation';
 export * from './start-service';

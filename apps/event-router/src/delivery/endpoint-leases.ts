@@ -1,75 +1,12 @@
-import { Client } from 'pg';
+import { AdvisoryLeases } from '@odt/service-runtime';
 import type { Logger } from 'pino';
 
 /**
- * Which endpoints this replica delivers to. Each endpoint is owned by one replica at a time through
- * a Postgres session advisory lock, held on one connection per replica: a crashed replica's locks
- * die with its connection, so another replica takes its endpoints over within a refresh. Replicas
- * count each other by that connection's `application_name`, so each can take its fair share.
+ * Which endpoints this replica delivers to: one lease per endpoint (a Postgres session advisory
+ * lock, see `AdvisoryLeases`), replicas counted by the application name `odt-event-router:<stream>`.
  */
-export class EndpointLeases {
-  private client?: Client;
-  private readonly held = new Set<string>();
-  private readonly applicationName: string;
-
-  /** `onLost`: the lock connection failed, so every lease is gone; called once per loss. */
-  constructor(
-    private readonly databaseUrl: string,
-    private readonly namespace: string,
-    private readonly logger: Logger,
-    private readonly onLost: () => void,
-  ) {
-    // Postgres keeps the first 63 bytes of an application name.
-    this.applicationName = `odt-event-router:${namespace}`.slice(0, 63);
-  }
-
-  get owned(): ReadonlySet<string> {
-    return this.held;
-  }
-
-  /** How many replicas hold a lease connection now, this one included (at least 1). */
-  async replicas(): Promise<number> {
-    const client = await this.connected();
-    const { rows } = await client.query<{ n: number }>('SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1', [this.applicationName]);
-    return Math.max(1, rows[0].n);
-  }
-
-  async tryAcquire(endpoint: string): Promise<boolean> {
-    if (this.held.has(endpoint)) return true;
-    const client = await this.connected();
-    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1), hashtext($2)) AS locked', [this.namespace, endpoint]);
-    if (rows[0].locked) this.held.add(endpoint);
-    return rows[0].locked;
-  }
-
-  async release(endpoint: string): Promise<void> {
-    if (!this.held.delete(endpoint) || !this.client) return;
-    await this.client.query('SELECT pg_advisory_unlock(hashtext($1), hashtext($2))', [this.namespace, endpoint]).catch(() => undefined);
-  }
-
-  async close(): Promise<void> {
-    const client = this.client;
-    this.client = undefined;
-    this.held.clear();
-    await client?.end().catch(() => undefined);
-  }
-
-  private async connected(): Promise<Client> {
-    if (this.client) return this.client;
-    const client = new Client({ connectionString: this.databaseUrl, application_name: this.applicationName });
-    client.on('error', (err) => this.lost(client, err));
-    client.on('end', () => this.lost(client));
-    await client.connect();
-    this.client = client;
-    return client;
-  }
-
-  private lost(client: Client, err?: Error): void {
-    if (this.client !== client) return;
-    this.client = undefined;
-    this.logger.warn({ err: err?.message, endpoints: [...this.held] }, 'endpoint lease connection lost; stopping deliveries until the leases are taken again');
-    this.held.clear();
-    client.end().catch(() => undefined);
-    this.onLost();
+export class EndpointLeases extends AdvisoryLeases {
+  constructor(databaseUrl: string, namespace: string, logger: Logger, onLost: () => void) {
+    super(databaseUrl, 'odt-event-router', namespace, logger, onLost);
   }
 }

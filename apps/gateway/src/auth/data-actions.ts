@@ -15,6 +15,8 @@ export const DATA_ACTIONS = [
   'endpoints/read', 'endpoints/write', 'endpoints/delete', 'endpoints/action',
   'events/read',
   'audit/read',
+  // Connections (feeds into twins): manage them; `send` is only the HTTP messages of an http connection, for device tokens.
+  'connections/read', 'connections/write', 'connections/delete', 'connections/action', 'connections/send',
   // Forgetting a twin's history (DELETE /digitaltwins/{id}/history); Data Owner only.
   'digitaltwins/history/delete',
 ] as const;

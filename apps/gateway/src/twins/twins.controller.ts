@@ -1,14 +1,18 @@
 import { Body, Controller, Delete, Get, Headers, HttpCode, Param, Patch, Put, Query, Req, Res } from '@nestjs/common';
-import { Subjects, type DigitalTwin } from '@odt/contracts';
+import { DomainError, Subjects, type DigitalTwin } from '@odt/contracts';
 import { InternalClient } from '@odt/messaging';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CallerActions } from '../auth/caller-actions';
 import { Requires } from '../auth/data-actions';
 import { asOfOf, AT_HISTORICAL_TIMESTAMP } from '../history/as-of';
 
 /** ADT endpoints 7–10: digital twins. */
 @Controller('digitaltwins')
 export class TwinsController {
-  constructor(private readonly services: InternalClient) {}
+  constructor(
+    private readonly services: InternalClient,
+    private readonly actions: CallerActions,
+  ) {}
 
   @Get(':id')
   @Requires('digitaltwins/read')
@@ -59,7 +63,24 @@ export class TwinsController {
   @Delete(':id')
   @Requires('digitaltwins/delete')
   @HttpCode(204)
-  async delete(@Param('id') id: string, @Headers('if-match') ifMatch: string | undefined): Promise<void> {
+  async delete(
+    @Param('id') id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Query('cascade') cascade: string | undefined,
+    @Req() req: FastifyRequest,
+  ): Promise<void> {
+    // Extension: `?cascade=true` deletes the twin's relationships, both directions, with it.
+    if (cascadeOf(cascade)) {
+      this.actions.require(req, ['digitaltwins/relationships/delete']);
+      await this.services.request(Subjects.TwinsDeleteCascade, { id, ifMatch }, { timeoutMs: 60_000 });
+      return;
+    }
     await this.services.request(Subjects.TwinsDelete, { id, ifMatch });
   }
+}
+
+function cascadeOf(value: string | undefined): boolean {
+  if (value === undefined || value === 'false') return false;
+  if (value === 'true') return true;
+  throw new DomainError('InvalidArgument', 'cascade must be true or false.');
 }

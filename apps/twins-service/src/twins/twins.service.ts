@@ -199,10 +199,10 @@ export class TwinsService {
   }
 }
 
-const twinModel = (model: ResolvedModel): TwinModel => ({ id: model.info.id, ancestry: [model.info.id, ...model.info.flattened.bases] });
+export const twinModel = (model: ResolvedModel): TwinModel => ({ id: model.info.id, ancestry: [model.info.id, ...model.info.flattened.bases] });
 
 /** The effective change of a replacing PUT, as the `Twin.Update` event's patch. */
-function replacementPatch(before: TwinRow, after: TwinDocument): PatchOperation[] {
+export function replacementPatch(before: TwinRow, after: TwinDocument): PatchOperation[] {
   const patch = patchBetween(stripComponentMetadata(userContent(before.document)), stripComponentMetadata(userContent(after)));
   if (before.model_id !== after.$metadata.$model) patch.push({ op: 'replace', path: '/$metadata/$model', value: after.$metadata.$model });
   return patch;
