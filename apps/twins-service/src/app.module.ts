@@ -9,6 +9,9 @@ import { TwinEvents } from './twins/twin-events';
 import { TwinsHandlers } from './twins/twins.handlers';
 import { TwinsRepository } from './twins/twins.repository';
 import { TwinsService } from './twins/twins.service';
+import { TwinsImportController } from './import/twins-import.controller';
+import { TwinsImportRepository } from './import/twins-import.repository';
+import { TwinsImportService } from './import/twins-import.service';
 
 export const SERVICE_NAME = 'twins-service';
 
@@ -30,8 +33,10 @@ export class TwinsAppModule {
         TwinEvents,
         TwinsService,
         TelemetryService,
+        TwinsImportRepository,
+        TwinsImportService,
       ],
-      controllers: [TwinsHandlers],
+      controllers: [TwinsHandlers, TwinsImportController],
     };
   }
 }

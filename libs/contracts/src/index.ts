@@ -3,6 +3,7 @@ export * from './caller';
 export * from './events';
 export * from './flattened';
 export * from './history';
+export * from './jobs';
 export * from './models';
 export * from './query';
 export * from './relationships';

@@ -6,6 +6,10 @@ import type {
   HistoryEventsReply, HistoryEventsRequest, HistoryPage, HistoryQueryRequest, HistoryRelationshipRequest, HistoryRelationshipsRequest,
   HistoryTwinRequest, AggregatedValue, PropertyHistoryRequest, PropertyValue, PurgeHistoryReply, PurgeHistoryRequest,
 } from './history';
+import type {
+  CreateDeleteJobRequest, CreateExportJobRequest, CreateImportJobRequest, DeleteJob, ExportJob, ExportOutputReply, ImportBatchReply,
+  ImportBatchRequest, ImportJob, JobKey, JobLogReply, JobLogRequest, ListJobsRequest,
+} from './jobs';
 import type { QueryReply, QueryRequest } from './query';
 import type {
   DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
@@ -63,6 +67,22 @@ export const Subjects = {
   HistoryQuery: 'odt.history.query',
   HistoryPurge: 'odt.history.purge',
   HistoryEvents: 'odt.history.events',
+  /** Import jobs' batches, written by the owning services (create-only, idempotent per job and batch). */
+  ModelsImport: 'odt.models.import',
+  TwinsImport: 'odt.twins.import',
+  RelationshipsImport: 'odt.relationships.import',
+  ImportJobsCreate: 'odt.jobs.imports.create',
+  ImportJobsGet: 'odt.jobs.imports.get',
+  ImportJobsList: 'odt.jobs.imports.list',
+  ImportJobsDelete: 'odt.jobs.imports.delete',
+  ImportJobsCancel: 'odt.jobs.imports.cancel',
+  DeleteJobsCreate: 'odt.jobs.deletions.create',
+  DeleteJobsGet: 'odt.jobs.deletions.get',
+  DeleteJobsList: 'odt.jobs.deletions.list',
+  JobsLog: 'odt.jobs.log',
+  ExportJobsCreate: 'odt.jobs.exports.create',
+  ExportJobsGet: 'odt.jobs.exports.get',
+  ExportJobsOutput: 'odt.jobs.exports.output',
 } as const;
 
 /**
@@ -118,6 +138,21 @@ export interface RpcContracts {
   [Subjects.HistoryQuery]: { request: HistoryQueryRequest; reply: QueryReply };
   [Subjects.HistoryPurge]: { request: PurgeHistoryRequest; reply: PurgeHistoryReply };
   [Subjects.HistoryEvents]: { request: HistoryEventsRequest; reply: HistoryEventsReply };
+  [Subjects.ModelsImport]: { request: ImportBatchRequest; reply: ImportBatchReply };
+  [Subjects.TwinsImport]: { request: ImportBatchRequest; reply: ImportBatchReply };
+  [Subjects.RelationshipsImport]: { request: ImportBatchRequest; reply: ImportBatchReply };
+  [Subjects.ImportJobsCreate]: { request: CreateImportJobRequest; reply: ImportJob };
+  [Subjects.ImportJobsGet]: { request: JobKey; reply: ImportJob };
+  [Subjects.ImportJobsList]: { request: ListJobsRequest; reply: { value: ImportJob[]; nextCursor?: string } };
+  [Subjects.ImportJobsDelete]: { request: JobKey; reply: null };
+  [Subjects.ImportJobsCancel]: { request: JobKey; reply: ImportJob };
+  [Subjects.DeleteJobsCreate]: { request: CreateDeleteJobRequest; reply: DeleteJob };
+  [Subjects.DeleteJobsGet]: { request: JobKey; reply: DeleteJob };
+  [Subjects.DeleteJobsList]: { request: ListJobsRequest; reply: { value: DeleteJob[]; nextCursor?: string } };
+  [Subjects.JobsLog]: { request: JobLogRequest; reply: JobLogReply };
+  [Subjects.ExportJobsCreate]: { request: CreateExportJobRequest; reply: ExportJob };
+  [Subjects.ExportJobsGet]: { request: JobKey; reply: ExportJob };
+  [Subjects.ExportJobsOutput]: { request: JobKey; reply: ExportOutputReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];
