@@ -12,6 +12,7 @@ export const SERVICES = [
   { name: 'event-router', port: 8104 },
   { name: 'query-service', port: 8105 },
   { name: 'history-service', port: 8106 },
+  { name: 'jobs-service', port: 8107 },
   { name: 'gateway', port: 8080 },
 ] as const;
 

@@ -19,6 +19,8 @@ import { loadRelationshipsConfig } from '../../apps/relationships-service/src/co
 import { startRelationshipsService } from '../../apps/relationships-service/src/main';
 import { loadHistoryConfig } from '../../apps/history-service/src/config';
 import { startHistoryService } from '../../apps/history-service/src/main';
+import { loadJobsConfig } from '../../apps/jobs-service/src/config';
+import { startJobsService } from '../../apps/jobs-service/src/main';
 import { loadQueryConfig } from '../../apps/query-service/src/config';
 import { startQueryService } from '../../apps/query-service/src/main';
 import { loadTwinsConfig } from '../../apps/twins-service/src/config';
@@ -104,7 +106,7 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'gateway';
+type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'jobs' | 'gateway';
 
 /**
  * Runs the services in this process against the real Postgres and NATS, each on a free port,
@@ -127,6 +129,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   if (!skip.has('router')) apps.router = await startEventRouter(loadRouterConfig(env), false);
   if (!skip.has('query')) apps.query = await startQueryService(loadQueryConfig(env), false);
   if (!skip.has('history')) apps.history = await startHistoryService(loadHistoryConfig(env), false);
+  if (!skip.has('jobs')) apps.jobs = await startJobsService(loadJobsConfig(env), false);
   apps.gateway = await startGateway(loadGatewayConfig(env), false);
   const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -136,7 +139,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
     ...(tls ? { httpsUrl: apps.gateway.get(GatewayListeners).httpsUrl(), caFile: tls.caFile } : {}),
     apps,
     async stop() {
-      const order = ['gateway', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
+      const order = ['gateway', 'jobs', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
       for (const name of order) await apps[name]?.close();
       await cleanup(iso, env.NATS_URL);
       if (tls) rmSync(tlsDir, { recursive: true, force: true });
