@@ -6,6 +6,12 @@ import { JOB_COLUMNS, type ImportCheckpoint, type JobCounts, type JobRow, type J
 
 const UNIQUE_VIOLATION = '23505';
 
+/** TypeORM answers an UPDATE or DELETE with `[rows, rowCount]`, an INSERT or SELECT with the rows. */
+export function rowsOf<T>(result: unknown): T[] {
+  const r = result as unknown[];
+  return r.length === 2 && Array.isArray(r[0]) && typeof r[1] === 'number' ? (r[0] as T[]) : (r as T[]);
+}
+
 export interface NewJob {
   kind: JobKind;
   id: string;
@@ -58,13 +64,13 @@ export class JobsRepository {
 
   /** Forgets a job and its log; a worker running it stops at its next checkpoint (the row is gone). */
   async delete(kind: JobKind, id: string): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(`DELETE FROM jobs.jobs WHERE kind = $1 AND id = $2 RETURNING 1`, [kind, id]);
+    const rows = rowsOf(await this.db.query(`DELETE FROM jobs.jobs WHERE kind = $1 AND id = $2 RETURNING 1`, [kind, id]));
     return rows.length > 0;
   }
 
   /** Asks a job to stop between batches; a job not started yet is cancelled at once. */
   async cancel(kind: JobKind, id: string): Promise<JobRow | undefined> {
-    const rows: JobRow[] = await this.db.query(
+    const rows = rowsOf<JobRow>(await this.db.query(
       `UPDATE jobs.jobs SET
          cancel_requested = true,
          status = CASE WHEN status = 'notstarted' THEN 'cancelled' WHEN status = 'running' THEN 'cancelling' ELSE status END,
@@ -72,7 +78,7 @@ export class JobsRepository {
          last_action_at = clock_timestamp()
        WHERE kind = $1 AND id = $2 RETURNING ${JOB_COLUMNS}`,
       [kind, id],
-    );
+    ));
     return rows[0];
   }
 
@@ -81,7 +87,7 @@ export class JobsRepository {
    * worker that died), for `leaseMs`.
    */
   async claim(owner: string, leaseMs: number): Promise<JobRow | undefined> {
-    const rows: JobRow[] = await this.db.query(
+    const rows = rowsOf<JobRow>(await this.db.query(
       `UPDATE jobs.jobs j SET lease_owner = $1, lease_expires_at = clock_timestamp() + make_interval(secs => $2),
          status = CASE WHEN j.status = 'notstarted' THEN 'running' ELSE j.status END, last_action_at = clock_timestamp()
        WHERE (j.kind, j.id) = (
@@ -90,17 +96,17 @@ export class JobsRepository {
          ORDER BY seq LIMIT 1 FOR UPDATE SKIP LOCKED
        ) RETURNING ${JOB_COLUMNS}`,
       [owner, leaseMs / 1000],
-    );
+    ));
     return rows[0];
   }
 
   /** Extends the lease; undefined when the job is no longer this worker's (taken over, or forgotten). */
   async heartbeat(kind: JobKind, id: string, owner: string, leaseMs: number, tx: EntityManager | DataSource = this.db): Promise<{ cancel: boolean } | undefined> {
-    const rows: { cancel_requested: boolean }[] = await tx.query(
+    const rows = rowsOf<{ cancel_requested: boolean }>(await tx.query(
       `UPDATE jobs.jobs SET lease_expires_at = clock_timestamp() + make_interval(secs => $4)
        WHERE kind = $1 AND id = $2 AND lease_owner = $3 RETURNING cancel_requested`,
       [kind, id, owner, leaseMs / 1000],
-    );
+    ));
     return rows[0] ? { cancel: rows[0].cancel_requested } : undefined;
   }
 
@@ -112,11 +118,11 @@ export class JobsRepository {
     kind: JobKind, id: string, owner: string, leaseMs: number, checkpoint: ImportCheckpoint, counts: JobCounts, log: LogEntry[],
   ): Promise<{ cancel: boolean } | undefined> {
     return this.db.transaction(async (tx) => {
-      const held = await tx.query(
+      const held = rowsOf<{ cancel_requested: boolean }>(await tx.query(
         `UPDATE jobs.jobs SET checkpoint = $4, counts = $5, last_action_at = clock_timestamp(), lease_expires_at = clock_timestamp() + make_interval(secs => $6)
          WHERE kind = $1 AND id = $2 AND lease_owner = $3 RETURNING cancel_requested`,
         [kind, id, owner, JSON.stringify(checkpoint), JSON.stringify(counts), leaseMs / 1000],
-      ) as { cancel_requested: boolean }[];
+      ));
       if (held.length === 0) return undefined;
       await this.appendLog(tx, kind, id, log);
       return { cancel: held[0].cancel_requested };
@@ -138,12 +144,12 @@ export class JobsRepository {
     log: LogEntry[], retentionHours: number, tx?: EntityManager,
   ): Promise<boolean> {
     const work = async (t: EntityManager) => {
-      const rows: unknown[] = await t.query(
+      const rows = rowsOf(await t.query(
         `UPDATE jobs.jobs SET status = $4, error = $5, counts = COALESCE($6, counts), lease_owner = NULL, lease_expires_at = NULL,
            finished_at = clock_timestamp(), last_action_at = clock_timestamp(), purge_at = clock_timestamp() + make_interval(hours => $7)
          WHERE kind = $1 AND id = $2 AND lease_owner = $3 RETURNING 1`,
         [kind, id, owner, status, error ? JSON.stringify(error) : null, counts ? JSON.stringify(counts) : null, retentionHours],
-      );
+      ));
       if (rows.length === 0) return false;
       await this.appendLog(t, kind, id, log);
       return true;

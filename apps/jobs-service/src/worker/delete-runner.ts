@@ -5,7 +5,7 @@ import { outboxChannel } from '@odt/outbox';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
 import type { JobCounts } from '../jobs/job-row';
-import { JobsRepository } from '../jobs/jobs.repository';
+import { JobsRepository, rowsOf } from '../jobs/jobs.repository';
 import { logEntry } from './import-log';
 import { LeaseLost, type JobLease } from './job-lease';
 
@@ -60,7 +60,7 @@ export class DeleteRunner {
           [eventSubject(this.config.EVENTS_SUBJECT_PREFIX, EventTypes.TwinDelete), template(EventTypes.TwinDelete)],
         ) as { n: number }[];
         await tx.query(`DELETE FROM models.model_references`);
-        deletedModels = ((await tx.query(`DELETE FROM models.models RETURNING id`)) as { id: string }[]).map((r) => r.id);
+        deletedModels = rowsOf<{ id: string }>(await tx.query(`DELETE FROM models.models RETURNING id`)).map((r) => r.id);
         await tx.query(`SELECT pg_notify($1, ''), pg_notify($2, '')`, [outboxChannel('relationships'), outboxChannel('twins')]);
         const counts: JobCounts = { models: deletedModels.length, twins, relationships, errors: 0 };
         const log = [logEntry('job:end', job.id, 'Info', { status: 'Succeeded', ...counts }, 'Delete')];
