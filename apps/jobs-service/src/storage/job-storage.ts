@@ -141,6 +141,8 @@ export class JobStorage {
     await mkdir(path.dirname(target), { recursive: true });
     const temporary = `${target}.partial`;
     const stream = createWriteStream(temporary);
+    // A failed write surfaces at the next write or at commit, never as an unhandled event.
+    stream.on('error', () => undefined);
     return {
       stream,
       path: target,

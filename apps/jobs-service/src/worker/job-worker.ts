@@ -22,6 +22,7 @@ import { JobLease, LeaseLost } from './job-lease';
 export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutdown {
   readonly owner = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   private readonly running = new Set<Promise<void>>();
+  private readonly leases = new Set<JobLease>();
   private stopped = false;
   private wakeUp?: () => void;
   private loop?: Promise<void>;
@@ -45,7 +46,10 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     this.stopped = true;
     this.wakeUp?.();
     await this.loop;
-    // A job in progress keeps its lease until it runs out; another replica then resumes it.
+    // Jobs in progress stop at their next batch or page (a delete job's transaction finishes); their
+    // leases run out and another replica resumes them from their checkpoints.
+    for (const lease of this.leases) lease.lost = true;
+    await Promise.race([Promise.allSettled([...this.running]), new Promise((r) => setTimeout(r, this.config.SHUTDOWN_TIMEOUT_MS / 2))]);
   }
 
   /** A job was created: look now rather than at the next poll. */
@@ -83,6 +87,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
   private async execute(job: JobRow): Promise<void> {
     const lease = new JobLease(job, this.owner, this.config.JOBS_LEASE_MS, this.repo);
     lease.start();
+    this.leases.add(lease);
     this.logger.info({ job: job.id, kind: job.kind, resumed: job.checkpoint !== null }, 'job started');
     try {
       await runInCall({ requestId: `job:${job.kind}:${job.id}`, ...(job.caller ? { caller: job.caller } : {}) }, () => this.dispatch(lease));
@@ -97,6 +102,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
       await this.repo.finish(job.kind, job.id, this.owner, 'failed', error, undefined, [logEntry('job:end', job.id, 'Error', { status: 'Failed', ...error }, jobType(job))], this.config.JOBS_RETENTION_HOURS).catch(() => undefined);
     } finally {
       lease.stop();
+      this.leases.delete(lease);
     }
   }
 
