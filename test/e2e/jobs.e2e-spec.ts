@@ -1,8 +1,7 @@
 import { gzipSync } from 'node:zlib';
-import { symlinkSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { Client } from 'pg';
 import { callGateway } from '../support/gateway';
 import { finishedJob, importFile, jobLog, jobsStorage, writeJobFile } from '../support/jobs';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
@@ -11,16 +10,6 @@ import { startSystem, type TestSystem } from '../support/system';
 const storage = jobsStorage();
 let system: TestSystem;
 const api = (method: string, route: string, body?: unknown, headers?: Record<string, string>) => callGateway(system.gatewayUrl, method, route, body, headers);
-
-async function count(sql: string): Promise<number> {
-  const db = new Client({ connectionString: system.iso.databaseUrl });
-  await db.connect();
-  try {
-    return Number((await db.query<{ n: string }>(sql)).rows[0].n);
-  } finally {
-    await db.end();
-  }
-}
 
 beforeAll(async () => {
   system = await startSystem({ without: ['router', 'history'], overrides: { JOBS_STORAGE_DIR: storage.dir, JOBS_POLL_MS: '100' } });
@@ -83,7 +72,7 @@ describe('import jobs', () => {
     const statuses = log.filter((l) => l.logType === 'Info').map((l) => l.details as Record<string, unknown>).map((d) => `${d.section ?? ''}:${d.status}`);
     expect(statuses).toEqual([':Started', 'Models:Started', 'Models:Succeeded', 'Twins:Started', 'Twins:Succeeded', 'Relationships:Started', 'Relationships:Succeeded', ':Succeeded']);
     // The file:/// output got the same log.
-    const written = (await import('node:fs')).readFileSync(path.join(storage.dir, 'building.log.ndjson'), 'utf8').trim().split('\n');
+    const written = readFileSync(path.join(storage.dir, 'building.log.ndjson'), 'utf8').trim().split('\n');
     expect(written.length).toBe(log.length);
 
     const list = await api('GET', '/jobs/imports');
