@@ -1,5 +1,6 @@
 import { benchEvents } from './events';
 import { benchHistory } from './history';
+import { benchJobs } from './jobs';
 import { benchQuery } from './query';
 import { benchTwins } from './twins';
 
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   query: benchQuery,
   events: benchEvents,
   history: benchHistory,
+  jobs: benchJobs,
 };
 
 async function main(): Promise<void> {
