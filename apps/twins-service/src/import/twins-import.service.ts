@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EventTypes, eventSubject, type DigitalTwin, type ErrorDetail, type ImportBatchReply, type ImportBatchRequest, type ImportLineError } from '@odt/contracts';
+import { EventTypes, eventSubject, type ErrorDetail, type ImportBatchReply, type ImportBatchRequest, type ImportLineError } from '@odt/contracts';
 import { checkGraphId, formatEtag, importLineError } from '@odt/graph-domain';
 import { buildEvent } from '@odt/messaging';
 import { ModelCatalog } from '@odt/model-catalog';
@@ -8,7 +8,7 @@ import { oncePerImportBatch } from '@odt/outbox';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { TWINS_SCHEMA } from '../database/data-source';
 import { adtTimestamp } from '../twins/timestamps';
-import { buildTwinDocument, modelOf, toTwin, userContent } from '../twins/twin-document';
+import { buildTwinDocument, modelOf, userContent } from '../twins/twin-document';
 import { checkTwinLimits } from '../twins/twin-limits';
 import { TwinErrors } from '../twins/twins.errors';
 
@@ -35,8 +35,10 @@ export class TwinsImportService {
     const ancestry: Record<string, string[]> = {};
     const seen = new Set<string>();
     const now = adtTimestamp();
-    // One validated event, cloned per twin: the shape buildEvent gives, without its per-event cost.
-    const template = buildEvent({ type: EventTypes.TwinCreate, subject: '-', data: null, source: this.config.EVENTS_SOURCE });
+    // One validated event, its JSON completed per twin (id, subject, data): the shape buildEvent
+    // gives, without its per-event cost, and without serialising the twin twice.
+    const { id: _id, subject: _subject, data: _data, ...template } = buildEvent({ type: EventTypes.TwinCreate, subject: '-', data: null, source: this.config.EVENTS_SOURCE });
+    const head = JSON.stringify(template).slice(0, -1);
     for (const { line, value } of req.items) {
       try {
         if (!isObject(value)) throw TwinErrors.invalid([{ code: 'ValidationFailed', message: 'The twin must be a JSON object.' }]);
@@ -57,9 +59,12 @@ export class TwinsImportService {
         seen.add(id);
         ancestry[modelId] ??= [modelId, ...model.info.flattened.bases];
         const etag = randomUUID();
-        const twin: DigitalTwin = toTwin(id, formatEtag(etag), doc);
         const eventId = randomUUID();
-        rows.push({ line, id, modelId, etag, document: JSON.stringify(doc), eventId, event: JSON.stringify({ ...template, id: eventId, subject: id, data: twin }) });
+        const document = JSON.stringify(doc);
+        const quotedId = JSON.stringify(id);
+        // The event's data is the twin as GET returns it: `$dtId`, `$etag`, then the document.
+        const twin = `{"$dtId":${quotedId},"$etag":${JSON.stringify(formatEtag(etag))},${document.slice(1)}`;
+        rows.push({ line, id, modelId, etag, document, eventId, event: `${head},"id":"${eventId}","subject":${quotedId},"data":${twin}}` });
       } catch (err) {
         errors.push(importLineError(line, err));
       }
