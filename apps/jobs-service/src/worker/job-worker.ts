@@ -63,7 +63,10 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         while (this.running.size < this.config.JOBS_WORKER_CONCURRENCY) {
           const job = await this.repo.claim(this.owner, this.config.JOBS_LEASE_MS);
           if (!job) break;
-          const done: Promise<void> = this.execute(job).finally(() => this.running.delete(done));
+          const done: Promise<void> = this.execute(job).finally(() => {
+            this.running.delete(done);
+            this.wakeUp?.(); // room for another job
+          });
           this.running.add(done);
         }
         if (Date.now() - this.lastPurge > 60_000) {
@@ -79,7 +82,6 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           clearTimeout(timer);
           resolve();
         };
-        for (const job of this.running) void job.then(() => this.wakeUp?.());
       });
     }
   }
