@@ -1,10 +1,13 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { Client } from 'pg';
 import { callGateway, until } from '../support/gateway';
 import { finishedJob, importFile, jobLog, jobsStorage, writeJobFile } from '../support/jobs';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
 import { startSystem, type TestSystem } from '../support/system';
 
-/** One bulk job at a time, and cancel between batches. */
+/** One bulk job at a time, cancel between batches, and an import file fetched over HTTP. */
 const storage = jobsStorage();
 let system: TestSystem;
 const api = (method: string, route: string, body?: unknown) => callGateway(system.gatewayUrl, method, route, body);
@@ -24,7 +27,7 @@ async function twinCount(): Promise<number> {
 
 beforeAll(async () => {
   // Small batches, one in flight: a long job, so that it can be met while running.
-  system = await startSystem({ without: ['router', 'history', 'query'], overrides: { JOBS_STORAGE_DIR: storage.dir, JOBS_POLL_MS: '100', JOBS_BATCH_SIZE: '5', JOBS_PIPELINE: '1' } });
+  system = await startSystem({ without: ['router', 'history', 'query'], overrides: { JOBS_STORAGE_DIR: storage.dir, JOBS_POLL_MS: '100', JOBS_BATCH_SIZE: '5', JOBS_PIPELINE: '1', JOBS_ALLOW_PRIVATE_URLS: 'true' } });
   const twins = Array.from({ length: TWINS }, (_, i) => ({ $dtId: `f${i}`, $metadata: { $model: `${prefix}:Floor;1` }, level: i }));
   writeJobFile(storage.dir, 'long.ndjson', importFile({ models: m.all, twins }));
   writeJobFile(storage.dir, 'empty.ndjson', importFile({}));
@@ -69,4 +72,24 @@ describe('one bulk job at a time, and cancel', () => {
     const next = await fetch(first.body.nextLink);
     expect(((await next.json()) as { value: { id: string }[] }).value.map((j) => j.id)).toEqual(['second']);
   });
+
+  it('reads the file from an http(s) URL (gzipped too) when private addresses are allowed, and fails the job on an HTTP error', async () => {
+    const body = gzipSync(importFile({ twins: [{ $dtId: 'from-http', $metadata: { $model: `${prefix}:Floor;1` }, level: 7 }] }));
+    const server: Server = createServer((req, res) => {
+      if (req.url?.startsWith('/signed/campus.ndjson?sig=')) res.end(body);
+      else res.writeHead(403).end('denied');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    try {
+      expect((await api('PUT', '/jobs/imports/http1', { inputBlobUri: `${base}/signed/campus.ndjson?sig=abc&se=2030`, outputBlobUri: 'file:///http1.out' })).status).toBe(201);
+      expect((await finishedJob(system.gatewayUrl, '/jobs/imports/http1')).status).toBe('succeeded');
+      expect((await api('GET', '/digitaltwins/from-http')).body.level).toBe(7);
+      expect((await api('PUT', '/jobs/imports/http2', { inputBlobUri: `${base}/expired.ndjson`, outputBlobUri: 'file:///http2.out' })).status).toBe(201);
+      const failed = await finishedJob(system.gatewayUrl, '/jobs/imports/http2');
+      expect([failed.status, (failed.error as { message: string }).message]).toEqual(['failed', expect.stringMatching(/HTTP 403/)]);
+    } finally {
+      server.close();
+    }
+  }, 60_000);
 });

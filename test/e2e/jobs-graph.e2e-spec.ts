@@ -173,4 +173,14 @@ describe('a graph through import, events, export and delete', () => {
     expect(job.status).toBe('succeeded');
     expect(await storedGraph(true)).toEqual(original);
   }, 120_000);
+
+  it('exports the twins a query selects, with the relationships among them', async () => {
+    expect((await api('PUT', '/jobs/exports/floor0', { query: "SELECT * FROM DIGITALTWINS T WHERE STARTSWITH(T.$dtId, 'room-0-')" })).status).toBe(201);
+    const job = await finishedJob(system.gatewayUrl, '/jobs/exports/floor0');
+    // The rooms of floor 0 and the feeds among them; not the floor, nor its contains relationships.
+    expect(job).toMatchObject({ status: 'succeeded', query: expect.stringContaining('room-0-'), counts: { models: 4, twins: ROOMS, relationships: ROOMS - 1 } });
+    const lines = (await (await fetch(`${system.gatewayUrl}/jobs/exports/floor0/output?api-version=2023-10-31`)).text()).trim().split('\n').map((l) => JSON.parse(l));
+    const relationships = lines.slice(lines.findIndex((l) => l.Section === 'Relationships') + 1);
+    expect(relationships.every((r) => r.$relationshipName === 'feeds' && typeof r.weight === 'number')).toBe(true);
+  }, 60_000);
 });

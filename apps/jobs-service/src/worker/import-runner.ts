@@ -1,4 +1,5 @@
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError, Subjects, type ImportBatchReply, type ImportBatchRequest, type ImportLine, type JobError } from '@odt/contracts';
 import { InternalClient } from '@odt/messaging';
@@ -123,7 +124,14 @@ export class ImportRunner {
     };
 
     await this.repo.appendLog(this.repo.db, 'import', job.id, startLog);
-    const input = await this.storage.open(job.input_uri ?? '');
+    let input: Readable;
+    try {
+      input = await this.storage.open(job.input_uri ?? '');
+    } catch (err) {
+      // The input is gone, refused or unreadable (an HTTP error): the job fails with why.
+      if (err instanceof DomainError) return { status: 'failed', counts, error: { code: err.code, message: err.message } };
+      throw err;
+    }
     const lines = createInterface({ input, crlfDelay: Infinity });
     let lineNo = 0;
     let headerBody = section !== 'Header' || state.line > 0;
