@@ -11,11 +11,14 @@ export function jobsStorage(): { dir: string; remove(): void } {
 
 /** An import file from its sections' lines (a section left out when undefined). */
 export function importFile(sections: { models?: unknown[]; twins?: unknown[]; relationships?: unknown[] }): string {
-  const lines: unknown[] = [{ Section: 'Header' }, { fileVersion: '1.0.0', author: 'test', organization: 'odt' }];
-  if (sections.models) lines.push({ Section: 'Models' }, ...sections.models);
-  if (sections.twins) lines.push({ Section: 'Twins' }, ...sections.twins);
-  if (sections.relationships) lines.push({ Section: 'Relationships' }, ...sections.relationships);
-  return lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n') + '\n';
+  const text = (l: unknown) => (typeof l === 'string' ? l : JSON.stringify(l));
+  const parts = [text({ Section: 'Header' }), text({ fileVersion: '1.0.0', author: 'test', organization: 'odt' })];
+  for (const [name, lines] of [['Models', sections.models], ['Twins', sections.twins], ['Relationships', sections.relationships]] as const) {
+    if (!lines) continue;
+    parts.push(text({ Section: name }));
+    for (const line of lines) parts.push(text(line));
+  }
+  return parts.join('\n') + '\n';
 }
 
 export function writeJobFile(dir: string, name: string, text: string | Buffer): string {

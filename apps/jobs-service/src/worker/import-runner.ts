@@ -7,8 +7,12 @@ import { JOBS_CONFIG, type JobsConfig } from '../config';
 import { SECTION_ORDER, type ImportCheckpoint, type JobCounts, type Section } from '../jobs/job-row';
 import { JobsRepository, type LogEntry } from '../jobs/jobs.repository';
 import { JobStorage } from '../storage/job-storage';
+import { collectGarbage } from './heap';
 import { logEntry } from './import-log';
 import { LeaseLost, type JobLease } from './job-lease';
+
+/** Batches between full garbage collections (see heap.ts). */
+const GC_EVERY_BATCHES = 20;
 
 /** The file is not an import file: the job fails with this, naming the line. */
 class MalformedFile extends Error {}
@@ -85,6 +89,7 @@ export class ImportRunner {
       if (!b) return;
       const reply = await b.reply;
       counts[b.section === 'Twins' ? 'twins' : 'relationships'] += reply.created;
+      if (b.batch % GC_EVERY_BATCHES === 0) collectGarbage();
       counts.errors += reply.errors.length;
       await record({ line: b.lastLine, section: b.section, batch: b.batch, modelsDone }, errorLines(b.section, reply));
     };
