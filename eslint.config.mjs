@@ -39,6 +39,8 @@ export default [
           { sourceTag: 'scope:query', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query'] },
           { sourceTag: 'scope:history', onlyDependOnLibsWithTags: ['scope:shared', 'scope:history'] },
           { sourceTag: 'scope:jobs', onlyDependOnLibsWithTags: ['scope:shared', 'scope:jobs'] },
+          // The clients (dt, the MCP server) see the public API through @odt/client only.
+          { sourceTag: 'scope:clients', onlyDependOnLibsWithTags: ['scope:shared'] },
         ],
       }],
     },

@@ -4,7 +4,7 @@ import path from 'node:path';
 
 export const ROOT = path.resolve(__dirname, '..');
 
-/** The processes of the system and their default ports (the gateway last: it needs the others). */
+/** The processes of the system and their default ports (the gateway after the services it needs, the MCP server after the gateway). */
 export const SERVICES = [
   { name: 'models-service', port: 8101 },
   { name: 'twins-service', port: 8102 },
@@ -14,6 +14,8 @@ export const SERVICES = [
   { name: 'history-service', port: 8106 },
   { name: 'jobs-service', port: 8107 },
   { name: 'gateway', port: 8080 },
+  // A client of the gateway's API (docs/mcp.md): after it.
+  { name: 'mcp-server', port: 8090 },
 ] as const;
 
 export type ServiceName = (typeof SERVICES)[number]['name'];

@@ -26,7 +26,7 @@ async function main(): Promise<void> {
 
   const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;
   const applied = await runMigrations(url, allDataSourceOptions(url));
-  log('info', 'migrations done', { applied: applied.length });
+  log('debug', 'migrations done', { applied: applied.length });
 
   // HTTPS beside HTTP with a development certificate, unless the gateway is given one of its own.
   const tls = process.env.TLS_CERT_FILE ? undefined : await ensureDevTls(path.join(ROOT, '.odt', 'tls'));
@@ -35,8 +35,14 @@ async function main(): Promise<void> {
   const envOf = (name: ServiceName) => ({
     ODT_SUPERVISOR_PID: String(process.pid), DATABASE_URL: url, PORT: String(portOf(name)),
     ...(name === 'gateway' && tls ? devHttpsEnv(tls, httpsPort) : {}),
+    ...(name === 'mcp-server' ? { MCP_API_URL: process.env.MCP_API_URL ?? `http://127.0.0.1:${portOf('gateway')}` } : {}),
   });
   let stopping = false;
+  // Each service's first readiness, as its own line reports it: the summary comes after all of them.
+  const firstReady = new Map(SERVICES.map((s) => {
+    let resolve!: () => void;
+    return [s.name, { ready: new Promise<void>((r) => { resolve = r; }), resolve }] as const;
+  }));
   const supervisor = new Supervisor(
     SERVICES.map((s) => ({ name: s.name, spawn: () => spawnService(s.name, envOf(s.name)) })),
     policy,
@@ -48,6 +54,7 @@ async function main(): Promise<void> {
         waitForReady(portOf(event.name as ServiceName)).then(
           () => {
             if (!stopping) log('info', again ? `${event.name} ready again` : `${event.name} ready`, { service_name: event.name, pid: event.pid, restarts: event.restarts, url: `http://127.0.0.1:${portOf(event.name as ServiceName)}` });
+            firstReady.get(event.name as ServiceName)?.resolve();
           },
           () => log('warn', `${event.name} not ready 60 s after it started`, { service_name: event.name, pid: event.pid, restarts: event.restarts }),
         );
@@ -71,7 +78,7 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stop(signal));
 
   supervisor.start();
-  await Promise.all(SERVICES.map((s) => waitForReady(portOf(s.name)))).then(
+  await Promise.all([...firstReady.values()].map((s) => s.ready)).then(
     () => {
       if (stopping) return;
       const httpUrl = `http://127.0.0.1:${portOf('gateway')}`;
@@ -79,7 +86,6 @@ async function main(): Promise<void> {
       process.stdout.write(`\n${startupSummary({ httpUrl, httpsUrl, caFile: tls?.caFile, explorer: existsSync(path.join(ROOT, 'apps', 'explorer', 'dist', 'index.html')), auth: authKind(process.env) }).join('\n')}\n\n`);
       log('info', 'all services ready', { gateway: httpUrl, ...(httpsUrl ? { gatewayHttps: httpsUrl } : {}) });
     },
-    (err: Error) => log('error', `${err.message}; still trying (restarts are logged)`),
   );
 }
 
@@ -105,7 +111,11 @@ function backoffPolicy(): BackoffPolicy {
   };
 }
 
+const LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
+
+/** A JSON line, as the services write them; below LOG_LEVEL (default info) nothing. */
 function log(level: string, msg: string, extra: Record<string, unknown> = {}): void {
+  if (LEVELS.indexOf(level) < LEVELS.indexOf(process.env.LOG_LEVEL ?? 'info')) return;
   process.stdout.write(`${JSON.stringify({ level, service: 'start', time: new Date().toISOString(), msg, ...extra })}\n`);
 }
 

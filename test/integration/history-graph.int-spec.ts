@@ -78,6 +78,7 @@ describe('history of the graph', () => {
       "SELECT B.$dtId AS id, B.name FROM DIGITALTWINS MATCH (A)-[:contains*1..3]->(B) WHERE A.$dtId = 'q0'",
       "SELECT T.$dtId, T.Temperature FROM DIGITALTWINS T WHERE IS_OF_MODEL('" + m.space['@id'] + "') AND T.Temperature > 10",
       "SELECT COUNT() FROM DIGITALTWINS T WHERE T.name = 'q'",
+      "SELECT T.$dtId, T.name FROM DIGITALTWINS T WHERE T.$metadata.$model IN ['" + m.room['@id'] + "', 'dtmi:none:x;1']",
       'SELECT COUNT() FROM DIGITALTWINS',
       "SELECT R FROM RELATIONSHIPS R WHERE R.$sourceId = 'q1'",
     ];

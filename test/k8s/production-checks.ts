@@ -105,7 +105,7 @@ export function natsValuesProblems(values: NatsValues, objects: K8sObject[], ext
   if (!tag || tag === 'latest') problems.push('container.image.tag must pin the NATS server version');
   const auth = config.merge?.authorization;
   if (auth) {
-    const apps = workloads(objects).flatMap((w) => w.template.spec.containers.filter(isOurs).filter((c) => programOf(c) !== 'migrate'));
+    const apps = workloads(objects).flatMap((w) => w.template.spec.containers.filter(isOurs).filter((c) => !['migrate', 'mcp-server'].includes(programOf(c) ?? '')));  // the MCP server talks HTTP to the gateway only
     const passwordVar = /^<<\s*\$([A-Za-z_][A-Za-z0-9_]*)\s*>>$/.exec(auth.password ?? '')?.[1];
     const serverRef = passwordVar ? values.container?.env?.[passwordVar] : undefined;
     const serverSecret = typeof serverRef === 'object' ? serverRef.valueFrom?.secretKeyRef : undefined;

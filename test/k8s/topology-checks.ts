@@ -155,7 +155,7 @@ export function egressAllowed(objects: K8sObject[], labels: Labels, port: number
 }
 
 /**
- * Ingress is denied by default; of our pods only the gateway is open to anyone, on its PORT
+ * Ingress is denied by default; of our pods only the gateway and the MCP server are open to anyone, on their PORT
  * alone; every pod of ours may reach DNS, NATS (4222) and, if it uses the database, Postgres (5432).
  */
 export function networkProblems(objects: K8sObject[], ws: Workspace): string[] {
@@ -172,7 +172,7 @@ export function networkProblems(objects: K8sObject[], ws: Workspace): string[] {
     const program = programOf(c);
     const open = openToAnyone(objects, w);
     const http = c.ports?.find((p) => p.name === 'http')?.containerPort;
-    if (program === 'gateway') {
+    if (program === 'gateway' || program === 'mcp-server') {
       if (open === 'all' || open.length !== 1 || open[0] !== http) problems.push(`${where(w)}: must be open to anyone on its port ${String(http)} only (open: ${JSON.stringify(open)})`);
     } else if (open === 'all' || open.length > 0) {
       problems.push(`${where(w)}: is reachable from anywhere (open: ${JSON.stringify(open)})`);

@@ -52,6 +52,7 @@ export class OutboxRelay {
   private wake?: () => void;
   private loop?: Promise<void>;
   private leader = false;
+  private ledBefore = false;
   /** A NOTIFY arrived while the relay was busy: drain again without sleeping. */
   private pending = false;
   private lastPrune = 0;
@@ -161,7 +162,9 @@ export class OutboxRelay {
     }
     this.listener = client;
     this.leader = true;
-    this.options.logger.info({ schema: this.options.schema }, 'outbox relay is the leader');
+    // Taking over from another replica is news; the first leadership of a start is not.
+    this.options.logger[this.ledBefore ? 'info' : 'debug']({ schema: this.options.schema }, 'outbox relay is the leader');
+    this.ledBefore = true;
   }
 
   private async dropListener(): Promise<void> {

@@ -1,6 +1,7 @@
 import { serviceDataSourceOptions } from '@odt/service-kit';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateHistory1764000000008 } from './migrations/1764000000008-create-history';
+import { TwinsOfModelsAt1764000000009 } from './migrations/1764000000009-twins-of-models-at';
 
 export const HISTORY_SCHEMA = 'history';
 
@@ -9,7 +10,7 @@ export function historyDataSourceOptions(url: string, poolSize?: number): DataSo
     url,
     schema: HISTORY_SCHEMA,
     entities: [],
-    migrations: [CreateHistory1764000000008],
+    migrations: [CreateHistory1764000000008, TwinsOfModelsAt1764000000009],
     poolSize,
     applicationName: 'history-service',
   });

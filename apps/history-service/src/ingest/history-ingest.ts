@@ -35,6 +35,7 @@ export class HistoryIngest implements OnApplicationBootstrap, BeforeApplicationS
   private lastDelivery = 0;
   private gap = false;
   private leader = false;
+  private tookLeadBefore = false;
   private lastRefresh = 0;
 
   constructor(
@@ -81,7 +82,9 @@ export class HistoryIngest implements OnApplicationBootstrap, BeforeApplicationS
     const start = (info?.ack_floor.stream_seq ?? 0) + 1;
     if (info) await jsm.consumers.delete(this.config.EVENTS_STREAM, this.config.HISTORY_CONSUMER);
     await jsm.consumers.add(this.config.EVENTS_STREAM, this.consumerConfig(start));
-    this.logger.info({ startSeq: start, unacknowledged: info?.num_ack_pending ?? 0 }, 'history ingest: consuming from the acknowledgement floor');
+    // Worth a line at info only when something is redelivered; a start with nothing pending is routine.
+    const unacknowledged = info?.num_ack_pending ?? 0;
+    this.logger[unacknowledged > 0 ? 'info' : 'debug']({ startSeq: start, unacknowledged }, 'history ingest: consuming from the acknowledgement floor');
   }
 
   async beforeApplicationShutdown(): Promise<void> {
@@ -118,7 +121,9 @@ export class HistoryIngest implements OnApplicationBootstrap, BeforeApplicationS
     }
     this.lease = client;
     this.leader = true;
-    this.logger.info('history ingest: this replica writes history');
+    // Taking over from another replica is news; the first writer of a start is not.
+    this.logger[this.tookLeadBefore ? 'info' : 'debug']('history ingest: this replica writes history');
+    this.tookLeadBefore = true;
     return true;
   }
 

@@ -182,6 +182,30 @@ describe('compileQuery asOf (extension)', () => {
     expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS', { asOf: { at: 'x' } }).sql).toContain('FROM history.twins_at($1::timestamptz) t0');
   });
 
+  it('rebuilds only the twins of the models a one-collection query names', () => {
+    const exact = compileQuery("SELECT T.$dtId FROM DIGITALTWINS T WHERE T.$metadata.$model = 'dtmi:a;1' AND T.x > 1", { asOf: { at: 'x' } });
+    expect(exact.sql).toContain('FROM history.twins_of_models_at($1::timestamptz, $2::text[], $3::boolean) t0');
+    expect(exact.params.slice(0, 3)).toEqual(['x', ['dtmi:a;1'], true]);
+    expect(exact.sql).toContain('t0.model_id = ');
+
+    const family = compileQuery("SELECT * FROM DIGITALTWINS WHERE IS_OF_MODEL('dtmi:base;1')", { asOf: { at: 'x' } });
+    expect(family.params.slice(0, 3)).toEqual(['x', ['dtmi:base;1'], false]);
+    const list = compileQuery("SELECT * FROM DIGITALTWINS T WHERE T.$metadata.$model IN ['dtmi:a;1', 'dtmi:b;1']", { asOf: { at: 'x' } });
+    expect(list.params.slice(0, 3)).toEqual(['x', ['dtmi:a;1', 'dtmi:b;1'], true]);
+  });
+
+  it('reads every twin of the moment where the model is not required of every row', () => {
+    for (const text of [
+      "SELECT * FROM DIGITALTWINS T WHERE T.$metadata.$model = 'dtmi:a;1' OR T.x = 1",
+      "SELECT * FROM DIGITALTWINS T WHERE NOT IS_OF_MODEL('dtmi:a;1')",
+      "SELECT * FROM DIGITALTWINS T WHERE T.$metadata.$model != 'dtmi:a;1'",
+      "SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.contains WHERE T.$dtId = 'a' AND IS_OF_MODEL(C, 'dtmi:a;1')",
+    ]) {
+      expect(compileQuery(text, { asOf: { at: 'x' } }).sql).not.toContain('twins_of_models_at');
+    }
+    expect(compileQuery("SELECT * FROM DIGITALTWINS T WHERE T.$metadata.$model = 'dtmi:a;1'").sql).not.toContain('history.');
+  });
+
   it('walks multi-hop MATCH over the relationships of the moment', () => {
     const { sql } = compileQuery("SELECT B FROM DIGITALTWINS MATCH (A)-[*1..3]->(B) WHERE A.$dtId = 'a'", { asOf: { at: 'x' } });
     expect(sql).toContain('FROM walk JOIN history.relationships_at($1::timestamptz) step');

@@ -4,6 +4,7 @@ import { parseQuery } from '../parser/parse-query';
 import { invalidQueryError } from '../query-errors';
 import { compileAggregateQuery } from './aggregate-query';
 import { anchoredTwins } from './anchor';
+import { modelRestriction } from './as-of-models';
 import type { CompilationContext } from './compilation-context';
 import { compileCountQuery } from './count-query';
 import type { QueryPage } from './page';
@@ -55,13 +56,21 @@ export function compileQuery(text: string, options: CompileOptions = {}): Compil
   const graph = buildQueryGraph(query.from, query.extended, limits);
   const scope = new QueryScope(graph.collections);
   const params = new SqlParameters();
-  const tables = options.asOf ? asOfTables(params.add(options.asOf.at, 'timestamptz'), options.asOf.sources) : queryTables(options.tables);
+  const tables = options.asOf ? asOfQueryTables(options.asOf, query, graph, scope, params) : queryTables(options.tables);
   const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params };
   const kind = queryKind(query);
   const compiled = kind === 'rows'
     ? compileRowsQuery(context, options.page)
     : kind === 'count' ? compileCountQuery(context) : compileAggregateQuery(context);
   return { ...compiled, params: context.params.values, kind };
+}
+
+/** The history functions an `asOf` query reads; one restricted to some models where the WHERE clause allows. */
+function asOfQueryTables(asOf: NonNullable<CompileOptions['asOf']>, query: Query, graph: QueryGraph, scope: QueryScope, params: SqlParameters): QueryTables {
+  const at = params.add(asOf.at, 'timestamptz');
+  const restriction = modelRestriction(query.where, graph, scope);
+  const models = restriction && { models: params.add(restriction.models, 'text[]'), exact: params.add(restriction.exact, 'boolean') };
+  return asOfTables(at, asOf.sources, models);
 }
 
 /** The anchored twin, where the joins start; ADT requires one for JOIN and MATCH. */

@@ -33,18 +33,25 @@ export function queryTables(overrides: Partial<QueryTables> = {}): QueryTables {
 export interface AsOfSources {
   twinsAt: string;
   relationshipsAt: string;
+  /**
+   * The twins of the moment that have one of some models: `(at, models text[], exact boolean)`;
+   * `exact` false matches a model's descendants too (IS_OF_MODEL).
+   */
+  twinsOfModelsAt: string;
 }
 
 export const DEFAULT_AS_OF_SOURCES: Readonly<AsOfSources> = Object.freeze({
   twinsAt: 'history.twins_at',
   relationshipsAt: 'history.relationships_at',
+  twinsOfModelsAt: 'history.twins_of_models_at',
 });
 
 /** The tables of an `asOf` query: the functions called with the moment's parameter; COUNT() counts. */
-export function asOfTables(at: string, overrides: Partial<AsOfSources> = {}): QueryTables {
+export function asOfTables(at: string, overrides: Partial<AsOfSources> = {}, models?: { models: string; exact: string }): QueryTables {
   const sources = { ...DEFAULT_AS_OF_SOURCES, ...overrides };
-  for (const name of [sources.twinsAt, sources.relationshipsAt]) {
+  for (const name of [sources.twinsAt, sources.relationshipsAt, sources.twinsOfModelsAt]) {
     if (!TABLE_NAME.test(name)) throw new TypeError(`Not a plain [schema.]function name: ${JSON.stringify(name)}`);
   }
-  return { twins: `${sources.twinsAt}(${at})`, relationships: `${sources.relationshipsAt}(${at})`, twinCount: '' };
+  const twins = models ? `${sources.twinsOfModelsAt}(${at}, ${models.models}, ${models.exact})` : `${sources.twinsAt}(${at})`;
+  return { twins, relationships: `${sources.relationshipsAt}(${at})`, twinCount: '' };
 }
