@@ -64,6 +64,7 @@ describe('one bulk job at a time, and cancel', () => {
     expect((await api('PUT', '/jobs/imports/second', { inputBlobUri: 'file:///empty.ndjson', outputBlobUri: 'file:///second.out' })).status).toBe(201);
     expect((await finishedJob(system.gatewayUrl, '/jobs/imports/second')).status).toBe('succeeded');
     expect((await finishedJob(system.gatewayUrl, '/jobs/exports/beside')).status).toBe('succeeded');
+    expect((await api('GET', '/jobs/exports')).body.value.map((j: { id: string }) => j.id)).toEqual(['beside']);
   }, 120_000);
 
   it('pages job lists with max-items-per-page and nextLink', async () => {

@@ -133,8 +133,13 @@ describe('import jobs', () => {
       const answer = await api('PUT', '/jobs/imports/refused', { inputBlobUri: uri, outputBlobUri: 'file:///out.ndjson' });
       expect([uri, answer.status, answer.code, answer.body.error.message]).toEqual([uri, 400, 'ValidationFailed', expect.stringMatching(message)]);
     }
-    expect((await api('PUT', '/jobs/imports/refused', { inputBlobUri: 'file:///building.ndjson' })).body.error.message).toMatch(/outputBlobUri is required/);
+    expect((await api('PUT', '/jobs/imports/refused', { outputBlobUri: 'file:///x.ndjson' })).body.error.message).toMatch(/inputBlobUri is required/);
     expect((await api('GET', '/jobs/imports/refused')).code).toBe('ImportJobNotFound');
+    // Extension: without outputBlobUri (which ADT requires) the log goes to logs/<id>.output.ndjson too.
+    const noOutput = await api('PUT', '/jobs/imports/nooutput', { inputBlobUri: 'file:///building.ndjson' });
+    expect([noOutput.status, noOutput.body.outputBlobUri]).toEqual([201, 'file:///logs/nooutput.output.ndjson']);
+    expect((await finishedJob(system.gatewayUrl, '/jobs/imports/nooutput')).status).toBe('succeeded');
+    expect(readFileSync(path.join(storage.dir, 'logs', 'nooutput.output.ndjson'), 'utf8')).toMatch(/"status":"Succeeded"/);
   });
 
   it('forgets a job (DELETE) and answers ImportJobNotFound for it', async () => {

@@ -77,6 +77,7 @@ const ROUTES: Route[] = [
   { name: 'create import job', action: 'jobs/write', method: 'PUT', path: (k) => `/jobs/imports/new-job-${k}`, body: () => ({ inputBlobUri: 'file:///empty.ndjson', outputBlobUri: 'file:///empty.out' }), ok: 201 },
   { name: 'list delete jobs', action: 'jobs/read', method: 'GET', path: () => '/jobs/deletions', ok: 200 },
   { name: 'create export job', action: 'jobs/write', method: 'PUT', path: (k) => `/jobs/exports/new-export-${k}`, body: () => ({}), ok: 201 },
+  { name: 'list export jobs', action: 'jobs/read', method: 'GET', path: () => '/jobs/exports', ok: 200 },
   { name: 'get export job', action: 'jobs/read', method: 'GET', path: (k) => `/jobs/exports/seed-export-${k}`, ok: 200 },
 ];
 

@@ -82,6 +82,7 @@ export const Subjects = {
   JobsLog: 'odt.jobs.log',
   ExportJobsCreate: 'odt.jobs.exports.create',
   ExportJobsGet: 'odt.jobs.exports.get',
+  ExportJobsList: 'odt.jobs.exports.list',
   ExportJobsOutput: 'odt.jobs.exports.output',
 } as const;
 
@@ -152,6 +153,7 @@ export interface RpcContracts {
   [Subjects.JobsLog]: { request: JobLogRequest; reply: JobLogReply };
   [Subjects.ExportJobsCreate]: { request: CreateExportJobRequest; reply: ExportJob };
   [Subjects.ExportJobsGet]: { request: JobKey; reply: ExportJob };
+  [Subjects.ExportJobsList]: { request: ListJobsRequest; reply: { value: ExportJob[]; nextCursor?: string } };
   [Subjects.ExportJobsOutput]: { request: JobKey; reply: ExportOutputReply };
 }
 

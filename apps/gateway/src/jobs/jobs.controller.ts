@@ -136,6 +136,13 @@ export class JobsController {
     return this.services.request(Subjects.ExportJobsCreate, { id, ...(query !== undefined ? { query } : {}) });
   }
 
+  @Get('exports')
+  @Requires('jobs/read')
+  async listExports(@Headers('max-items-per-page') maxItems: string | undefined, @Query('continuationToken') token: unknown, @Req() req: FastifyRequest): Promise<{ value: ExportJob[]; nextLink: string | null }> {
+    const page = await this.services.request(Subjects.ExportJobsList, { maxItemsPerPage: pageSize(maxItems, this.config.DEFAULT_PAGE_SIZE), cursor: single(token) });
+    return { value: page.value, nextLink: page.nextCursor ? nextLink(req, page.nextCursor) : null };
+  }
+
   @Get('exports/:id')
   @Requires('jobs/read')
   getExport(@Param('id') id: string): Promise<ExportJob> {

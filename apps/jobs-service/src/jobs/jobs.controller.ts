@@ -1,7 +1,7 @@
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import { Subjects, type ReplyOf, type RequestOf } from '@odt/contracts';
 import { InternalApiController } from '@odt/messaging';
-import { toDeleteJob, toImportJob } from './job-row';
+import { toDeleteJob, toExportJob, toImportJob } from './job-row';
 import { JobsService } from './jobs.service';
 
 type S = typeof Subjects;
@@ -67,6 +67,12 @@ export class JobsController {
   @MessagePattern(Subjects.ExportJobsGet)
   getExport(@Payload() req: RequestOf<S['ExportJobsGet']>): Promise<ReplyOf<S['ExportJobsGet']>> {
     return this.jobs.getExport(req.id);
+  }
+
+  @MessagePattern(Subjects.ExportJobsList)
+  async listExports(@Payload() req: RequestOf<S['ExportJobsList']>): Promise<ReplyOf<S['ExportJobsList']>> {
+    const page = await this.jobs.list('export', req);
+    return { value: page.rows.map(toExportJob), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
   }
 
   @MessagePattern(Subjects.ExportJobsOutput)

@@ -28,8 +28,11 @@ export class JobsService {
   async createImport(req: CreateImportJobRequest): Promise<ImportJob> {
     this.checkId(req.id);
     await this.storage.parse('inputBlobUri', req.inputBlobUri);
-    await this.storage.parse('outputBlobUri', req.outputBlobUri);
-    const row = await this.create({ kind: 'import', id: req.id, inputUri: req.inputBlobUri as string, outputUri: req.outputBlobUri as string, settings: this.batchSettings() });
+    // Extension: without an outputBlobUri (ADT requires one) the log also goes to logs/<id>.output.ndjson.
+    const output = req.outputBlobUri ?? `file:///logs/${encodeURIComponent(req.id).replace(/%/g, '_')}.output.ndjson`;
+    if (req.outputBlobUri === undefined) await this.storage.directory('logs');
+    await this.storage.parse('outputBlobUri', output);
+    const row = await this.create({ kind: 'import', id: req.id, inputUri: req.inputBlobUri as string, outputUri: output as string, settings: this.batchSettings() });
     return toImportJob(row);
   }
 

@@ -81,6 +81,11 @@ export class JobStorage {
     return real;
   }
 
+  /** Makes sure a directory of the storage directory exists. */
+  async directory(relative: string): Promise<void> {
+    await mkdir(path.join(await this.realRoot(), relative), { recursive: true });
+  }
+
   /** A path inside the storage directory, relative to it. */
   async relative(inside: string): Promise<string> {
     return path.relative(await this.realRoot(), inside);
