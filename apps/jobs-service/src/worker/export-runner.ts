@@ -8,9 +8,12 @@ import type { JobCounts } from '../jobs/job-row';
 import { exportFile } from '../jobs/jobs.service';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { JobStorage } from '../storage/job-storage';
+import { collectGarbage } from './heap';
 import type { JobLease } from './job-lease';
 
 const PAGE = 5000;
+/** Pages between full garbage collections (see heap.ts). */
+const GC_EVERY_PAGES = 20;
 
 /**
  * An export: the graph (or the twins a query selects, with the relationships among them, and every
@@ -53,6 +56,7 @@ export class ExportRunner {
         await write(out.stream, rows.map((r) => `{"$dtId":${JSON.stringify(r.id)},${r.document.slice(1)}\n`).join(''));
         counts.twins += rows.length;
         after = rows[rows.length - 1].id;
+        if ((counts.twins / PAGE) % GC_EVERY_PAGES === 0) collectGarbage();
       }
       await write(out.stream, '{"Section":"Relationships"}\n');
       for (let after: [string, string] = ['', '']; ;) {
@@ -69,6 +73,7 @@ export class ExportRunner {
           return r.properties === '{}' ? `${head}}\n` : `${head},${r.properties.slice(1)}\n`;
         }).join(''));
         counts.relationships += rows.length;
+        if ((counts.relationships / PAGE) % GC_EVERY_PAGES === 0) collectGarbage();
         const last = rows[rows.length - 1];
         after = [last.source_id, last.relationship_id];
       }
