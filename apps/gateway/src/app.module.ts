@@ -5,6 +5,8 @@ import { AuditController } from './auth/audit.controller';
 import { AuditLog } from './auth/audit-log';
 import { DataActionGuard } from './auth/data-action.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { ExplorerController } from './explorer/explorer.controller';
+import { ExplorerFiles } from './explorer/explorer-files';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { GatewayListeners } from './http/listeners';
 import { ServedRoutes } from './http/served-routes';
@@ -31,7 +33,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ReferenceController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController],
+      controllers: [ReferenceController, ExplorerController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayListeners, useValue: listeners },
@@ -40,6 +42,7 @@ export class GatewayAppModule {
         { provide: APP_GUARD, useClass: DataActionGuard },
         AuditLog,
         StreamTickets,
+        { provide: ExplorerFiles, useValue: new ExplorerFiles() },
       ],
     };
   }
