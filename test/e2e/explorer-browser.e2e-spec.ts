@@ -134,4 +134,131 @@ describe('the Explorer in a browser', () => {
     await runQuery('SELECT * FROM DIGITALTWINS WHERE x == 1', /SqlQueryError/);
     await expect(page.locator('.cm-query-error').textContent()).resolves.toBe('=');
   });
+
+  it('edits an enum and a map property in the inspector and saves them as a JSON Patch with If-Match', async () => {
+    await runQuery(`SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'r1'`);
+    await page.getByRole('region', { name: 'Results table' }).locator('tbody tr[tabindex]').first().click();
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByRole('heading', { name: 'r1' }).waitFor();
+    const before = (await call('GET', '/digitaltwins/r1')).body.$etag;
+    await inspector.getByLabel('status', { exact: true }).selectOption('fault');
+    await inspector.getByLabel('New tag for tags').fill('zone');
+    await inspector.getByRole('button', { name: 'Add entry' }).click();
+    await inspector.getByLabel('tags zone').fill('north');
+    await inspector.getByLabel('Temperature', { exact: true }).fill('21.5');
+    await inspector.getByRole('button', { name: /^Save \(3 changes\)/ }).click();
+    await inspector.getByText(/^Saved\. New ETag/).waitFor();
+    const twin = (await call('GET', '/digitaltwins/r1')).body;
+    expect(twin).toMatchObject({ status: 'fault', tags: { zone: 'north' }, Temperature: 21.5 });
+    expect(JSON.parse(await page.getByTestId('applied-patch').textContent() ?? '[]')).toEqual(expect.arrayContaining([
+      { op: 'add', path: '/status', value: 'fault' }, { op: 'add', path: '/tags', value: { zone: 'north' } }, { op: 'add', path: '/Temperature', value: 21.5 },
+    ]));
+    // The new ETag is the one shown, and the next save goes through with it.
+    expect(twin.$etag).not.toBe(before);
+    await expect(inspector.getByText(twin.$etag).count()).resolves.toBeGreaterThan(0);
+    await inspector.getByLabel('status', { exact: true }).selectOption('maintenance');
+    await inspector.getByRole('button', { name: /^Save \(1 change\)/ }).click();
+    await until(async () => (await call('GET', '/digitaltwins/r1')).body.status === 'maintenance');
+    expect((await call('GET', '/digitaltwins/r1')).body.status).toBe('maintenance');
+  });
+
+  it('explains a conflict when another client changed the twin first', async () => {
+    const inspector = page.getByRole('complementary', { name: 'Inspector' });
+    await inspector.getByText(/^Saved\. New ETag/).waitFor();
+    await inspector.getByLabel('status', { exact: true }).selectOption('ok');
+    expect((await call('PATCH', '/digitaltwins/r1', [{ op: 'replace', path: '/Temperature', value: 19 }])).status).toBe(204);
+    await inspector.getByText(/changed elsewhere/).waitFor();
+    await inspector.getByRole('button', { name: /^Save/ }).click();
+    await inspector.getByText(/^Conflict: the twin changed since it was read/).waitFor();
+    expect((await call('GET', '/digitaltwins/r1')).body.status).toBe('maintenance');
+    await inspector.getByRole('button', { name: 'Reload' }).click();
+    const temperature = inspector.getByLabel('Temperature', { exact: true });
+    await until(async () => (await temperature.inputValue()) === '19');
+    await expect(temperature.inputValue()).resolves.toBe('19');
+  });
+
+  it("flashes a twin in the graph and lists the event when another client changes it", async () => {
+    await tab('Live');
+    await page.getByTestId('live-state').filter({ hasText: 'open' }).waitFor();
+    await page.evaluate(() => {
+      const w = globalThis as unknown as { odtExplorer: { flashing: Map<string, number>; subscribe(f: () => void): void }; flashed: string[] };
+      w.flashed = [];
+      w.odtExplorer.subscribe(() => { for (const id of w.odtExplorer.flashing.keys()) if (!w.flashed.includes(id)) w.flashed.push(id); });
+    });
+    expect((await call('PATCH', '/digitaltwins/r1', [{ op: 'add', path: '/name', value: 'Meeting room' }])).status).toBe(204);
+    await page.waitForFunction(() => (globalThis as unknown as { flashed: string[] }).flashed.includes('r1'), undefined, { timeout: 15_000 });
+    await page.getByRole('list', { name: 'Events' }).getByText('r1').first().waitFor();
+    await expect(page.getByRole('list', { name: 'Events' }).locator('li').first().textContent()).resolves.toMatch(/Twin\.Update r1/);
+  });
+
+  it('imports an NDJSON graph file with progress and a log, relationship properties included', async () => {
+    const file = path.join(work, 'graph.ndjson');
+    const sensor = { '@id': dtmi('Sensor'), '@type': 'Interface', '@context': context, contents: [
+      { '@type': 'Property', name: 'kind', schema: 'string' },
+      { '@type': 'Relationship', name: 'feeds', target: dtmi('Room'), properties: [{ '@type': 'Property', name: 'weight', schema: 'double' }] },
+    ] };
+    const lines = [
+      { Section: 'Header' }, { fileVersion: '1.0.0', author: 'test', organization: 'odt' },
+      { Section: 'Models' }, sensor, MODELS['levels/room.json'],
+      { Section: 'Twins' }, { $dtId: 's1', $metadata: { $model: dtmi('Sensor') }, kind: 'co2' }, { $dtId: 'r2', $metadata: { $model: dtmi('Room') }, Temperature: 18 },
+      { Section: 'Relationships' }, { $dtId: 's1', $relationshipId: 's1-feeds-r2', $targetId: 'r2', $relationshipName: 'feeds', weight: 0.5 },
+    ];
+    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    await tab('Import / export');
+    await page.getByTestId('import-file').setInputFiles(file);
+    await page.getByTestId('import-progress').filter({ hasText: '4/4' }).waitFor();
+    await page.getByText('finished: 4 succeeded, 0 failed').waitFor();
+    expect((await call('GET', '/digitaltwins/s1')).body.kind).toBe('co2');
+    expect((await call('GET', '/digitaltwins/s1/relationships/s1-feeds-r2')).body).toMatchObject({ $targetId: 'r2', weight: 0.5 });
+    expect(await page.evaluate(() => (globalThis as unknown as { odtExplorer: { graph: { hasEdge(k: string): boolean } } }).odtExplorer.graph.hasEdge('s1\u0000s1-feeds-r2'))).toBe(true);
+  });
+
+  it('exports the drawn graph as an import file that keeps relationship properties', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the drawn graph' }).click()]);
+    const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString());
+    const lines = text.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines[0]).toEqual({ Section: 'Header' });
+    expect(lines).toContainEqual({ $dtId: 's1', $relationshipId: 's1-feeds-r2', $targetId: 'r2', $relationshipName: 'feeds', weight: 0.5 });
+    expect(lines.some((l) => l['@id'] === dtmi('Sensor'))).toBe(true);
+  });
+});
+
+describe('the Explorer with the keyboard alone', () => {
+  /** Presses Tab until the focused element is the one `match` describes (by role and accessible name). */
+  async function tabTo(match: (el: { tag: string; label: string; text: string }) => boolean, limit = 80): Promise<void> {
+    for (let i = 0; i < limit; i++) {
+      await page.keyboard.press('Tab');
+      const el = await page.evaluate(() => {
+        const a = document.activeElement as HTMLElement | null;
+        return { tag: a?.tagName.toLowerCase() ?? '', label: a?.getAttribute('aria-label') ?? '', text: (a?.textContent ?? '').trim().slice(0, 80) };
+      });
+      if (match(el)) return;
+    }
+    throw new Error('not reached with Tab');
+  }
+
+  it('runs a query, opens a row in the inspector, edits a property and saves, without the mouse', async () => {
+    await page.goto(`${system.gatewayUrl}/explorer/`);
+    await tabTo((el) => el.tag === 'button' && el.text === 'Query');
+    await page.keyboard.press('Enter');
+    await tabTo((el) => el.label === 'Query');
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type("SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'f1'");
+    await page.keyboard.press('Control+Enter');
+    await page.getByRole('status').filter({ hasText: /1 rows,/ }).first().waitFor();
+    await tabTo((el) => el.tag === 'tr' && el.text.startsWith('f1'));
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'f1' }).waitFor();
+    await tabTo((el) => el.label === 'level');
+    await page.keyboard.type('3');
+    await tabTo((el) => el.tag === 'button' && el.text.startsWith('Save'));
+    await page.keyboard.press('Enter');
+    await until(async () => (await call('GET', '/digitaltwins/f1')).body.level === 3);
+    expect((await call('GET', '/digitaltwins/f1')).body.level).toBe(3);
+    // The side panel's width moves with the arrow keys, and is remembered.
+    await tabTo((el) => el.label === 'Resize the side panel');
+    const before = await page.locator('nav.left').evaluate((n) => n.getBoundingClientRect().width);
+    await page.keyboard.press('Shift+ArrowRight');
+    await expect(page.locator('nav.left').evaluate((n) => n.getBoundingClientRect().width)).resolves.toBe(before + 50);
+  });
 });
