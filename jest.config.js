@@ -14,7 +14,8 @@ module.exports = {
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: {
-    '^@odt/(contracts|dtdl|event-filter|graph-domain|history-domain|messaging|model-catalog|outbox|query|service-kit|service-runtime|subscriber)$': '<rootDir>/libs/$1/src/index.ts',
+    '^@odt/client/node$': '<rootDir>/libs/client/src/node.ts',
+    '^@odt/(client|contracts|dtdl|event-filter|graph-domain|history-domain|messaging|model-catalog|outbox|query|service-kit|service-runtime|subscriber)$': '<rootDir>/libs/$1/src/index.ts',
   },
   testTimeout: 60000,
   maxWorkers: 2,
