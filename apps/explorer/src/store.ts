@@ -91,14 +91,13 @@ export class ExplorerStore {
   /** Adds or refreshes twins; new ones are placed around the centre until a layout moves them. */
   putTwins(twins: Twin[]): void {
     const g = this.graph;
-    const n = g.order + twins.length;
-    const radius = Math.sqrt(n) * 10;
     for (const twin of twins) {
       const model = twin.$metadata.$model;
       if (g.hasNode(twin.$dtId)) {
         g.mergeNodeAttributes(twin.$dtId, { twin, model, label: this.labelOf(twin), color: this.colourOf(model) });
       } else {
-        const angle = Math.random() * Math.PI * 2; const r = Math.sqrt(Math.random()) * radius;
+        // A sunflower spiral: new twins never land on each other, whatever the layout does next.
+        const i = g.order; const angle = i * 2.39996; const r = 10 * Math.sqrt(i + 0.5);
         g.addNode(twin.$dtId, { twin, model, label: this.labelOf(twin), color: this.colourOf(model), size: 6, x: Math.cos(angle) * r, y: Math.sin(angle) * r });
       }
     }

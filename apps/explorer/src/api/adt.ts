@@ -1,4 +1,5 @@
-import { call, listAll, withVersion } from './http';
+import type { ModelData as ContractModelData } from '@odt/contracts';
+import { api } from './http';
 
 export interface Twin {
   $dtId: string;
@@ -16,49 +17,39 @@ export interface Relationship {
   [property: string]: unknown;
 }
 
-export interface ModelData {
-  id: string;
-  model?: Record<string, unknown>;
-  decommissioned?: boolean;
-  uploadTime?: string;
-  displayName?: Record<string, string>;
-}
-
+export type ModelData = ContractModelData & { model?: Record<string, unknown> };
 export type PatchOp = { op: 'add' | 'replace' | 'remove'; path: string; value?: unknown };
 
-const enc = encodeURIComponent;
-
+/** The calls the Explorer makes, on @odt/client, in the shapes its panels use. */
 export const adt = {
-  listModels: () => listAll<ModelData>(withVersion('/models', { includeModelDefinition: 'true' })),
-  addModels: (models: unknown[]) => call<ModelData[]>('POST', '/models', models),
-  decommissionModel: (id: string) => call('PATCH', `/models/${enc(id)}`, [{ op: 'replace', path: '/decommissioned', value: true }], { 'content-type': 'application/json-patch+json' }),
-  deleteModel: (id: string) => call('DELETE', `/models/${enc(id)}`),
+  listModels: () => api.models.list({ includeModelDefinition: true }).toArray() as Promise<ModelData[]>,
+  addModels: (models: unknown[]) => api.models.create(models),
+  decommissionModel: (id: string) => api.models.decommission(id),
+  deleteModel: (id: string) => api.models.delete(id),
 
-  getTwin: (id: string) => call<Twin>('GET', `/digitaltwins/${enc(id)}`),
-  putTwin: (id: string, twin: Partial<Twin>, ifNoneMatch = false) => call<Twin>('PUT', `/digitaltwins/${enc(id)}`, twin, ifNoneMatch ? { 'if-none-match': '*' } : {}),
-  patchTwin: (id: string, patch: PatchOp[], etag?: string) => call('PATCH', `/digitaltwins/${enc(id)}`, patch, { 'content-type': 'application/json-patch+json', ...(etag ? { 'if-match': etag } : {}) }),
-  deleteTwin: (id: string) => call('DELETE', `/digitaltwins/${enc(id)}`),
+  getTwin: (id: string) => api.twins.get(id) as Promise<Twin>,
+  putTwin: (id: string, twin: Record<string, unknown>, createOnly = false) => api.twins.upsert(id, twin, createOnly ? { ifNoneMatch: '*' } : {}) as Promise<Twin>,
+  patchTwin: (id: string, patch: PatchOp[], etag?: string) => api.twins.update(id, patch, etag ? { ifMatch: etag } : {}),
+  deleteTwin: (id: string) => api.twins.delete(id),
+  history: (id: string, property?: string) => api.twins.history(id, { property, maxItemsPerPage: 200 }).toArray({ maxItems: 500 }),
 
-  getRelationship: (id: string, relId: string) => call<Relationship>('GET', `/digitaltwins/${enc(id)}/relationships/${enc(relId)}`),
-  putRelationship: (id: string, relId: string, rel: Partial<Relationship>) => call<Relationship>('PUT', `/digitaltwins/${enc(id)}/relationships/${enc(relId)}`, rel),
-  patchRelationship: (id: string, relId: string, patch: PatchOp[], etag?: string) => call('PATCH', `/digitaltwins/${enc(id)}/relationships/${enc(relId)}`, patch, { 'content-type': 'application/json-patch+json', ...(etag ? { 'if-match': etag } : {}) }),
-  deleteRelationship: (id: string, relId: string) => call('DELETE', `/digitaltwins/${enc(id)}/relationships/${enc(relId)}`),
-  listRelationships: (id: string) => listAll<Relationship>(`/digitaltwins/${enc(id)}/relationships`),
-  listIncoming: (id: string) => listAll<{ $relationshipId: string; $sourceId: string; $relationshipName: string }>(`/digitaltwins/${enc(id)}/incomingrelationships`),
+  getRelationship: (id: string, relId: string) => api.relationships.get(id, relId) as Promise<Relationship>,
+  putRelationship: (id: string, relId: string, rel: Record<string, unknown>) => api.relationships.upsert(id, relId, rel) as Promise<Relationship>,
+  patchRelationship: (id: string, relId: string, patch: PatchOp[], etag?: string) => api.relationships.update(id, relId, patch, etag ? { ifMatch: etag } : {}),
+  deleteRelationship: (id: string, relId: string) => api.relationships.delete(id, relId),
+  listRelationships: (id: string) => api.relationships.list(id).toArray() as Promise<Relationship[]>,
+  listIncoming: (id: string) => api.relationships.listIncoming(id).toArray(),
 
-  /** One page of a query; `asOf` reads the graph as it was then (history service). */
-  queryPage: (query: string | undefined, continuationToken?: string, asOf?: string) =>
-    call<{ value: Record<string, unknown>[]; continuationToken?: string | null }>('POST', withVersion('/query', { asOf }), continuationToken ? { continuationToken } : { query }),
+  /** A query's pages; `asOf` reads the graph as it was then (history service). */
+  query: (query: string, asOf?: string) => api.query(query, { asOf }).byPage(),
 
-  history: (id: string, property?: string) => call<{ value: { key: string; value: unknown; time: string }[] }>('GET', withVersion(`/digitaltwins/${enc(id)}/history`, { property, 'max-items-per-page': '200' })),
-
-  listRoutes: () => listAll<{ id: string; endpointName: string; filter: string }>('/eventroutes'),
-  putRoute: (id: string, endpointName: string, filter: string) => call('PUT', `/eventroutes/${enc(id)}`, { endpointName, filter }),
-  deleteRoute: (id: string) => call('DELETE', `/eventroutes/${enc(id)}`),
-  listEndpoints: () => listAll<Record<string, unknown> & { name: string; kind?: string }>('/endpoints'),
-  putEndpoint: (name: string, endpoint: Record<string, unknown>) => call('PUT', `/endpoints/${enc(name)}`, endpoint),
-  deleteEndpoint: (name: string) => call('DELETE', `/endpoints/${enc(name)}`),
-  deadLetters: (name: string) => call<{ value: Record<string, unknown>[] }>('GET', `/endpoints/${enc(name)}/deadletters`),
-  replayDeadLetters: (name: string) => call<{ replayed: number; remaining: number }>('POST', `/endpoints/${enc(name)}/deadletters/replay`),
-  streamTicket: () => call<{ ticket: string }>('POST', '/events/tickets'),
+  listRoutes: () => api.eventRoutes.list().toArray(),
+  putRoute: (id: string, endpointName: string, filter: string) => api.eventRoutes.upsert(id, { endpointName, filter }),
+  deleteRoute: (id: string) => api.eventRoutes.delete(id),
+  listEndpoints: () => api.endpoints.list().toArray() as unknown as Promise<(Record<string, unknown> & { name: string })[]>,
+  putEndpoint: (name: string, endpoint: Record<string, unknown>) => api.endpoints.upsert(name, endpoint),
+  deleteEndpoint: (name: string) => api.endpoints.delete(name),
+  deadLetters: (name: string) => api.endpoints.deadLetters(name),
+  replayDeadLetters: (name: string) => api.endpoints.replayDeadLetters(name),
+  streamTicket: () => api.events.createTicket(),
 };

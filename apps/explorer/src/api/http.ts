@@ -1,14 +1,6 @@
-/**
- * A thin fetch wrapper over the gateway's ADT API, same origin. Errors come back ADT-shaped
- * (`{"error":{"code","message"}}`) and are thrown as ApiError with that code.
- */
-export const API_VERSION = '2023-10-31';
+import { ApiError, DigitalTwinsApi, type TokenCredential } from '@odt/client';
 
-export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
-    super(message);
-  }
-}
+export { ApiError };
 
 let token: string | undefined = sessionStorage.getItem('odt-token') ?? undefined;
 
@@ -23,45 +15,13 @@ export function currentToken(): string | undefined {
   return token;
 }
 
-export interface Reply<T> {
-  body: T;
-  headers: Headers;
-  status: number;
-}
+const credential: TokenCredential = { getToken: async () => token };
 
+/** The typed client of the API, on this page's origin (the gateway serves both: no CORS). */
+export const api = new DigitalTwinsApi({ endpoint: location.origin, credential, retry: { maxRetries: 2 } });
+
+/** A path of this origin with `api-version` (and other query parameters), for EventSource. */
 export function withVersion(path: string, params: Record<string, string | undefined> = {}): string {
-  const url = new URL(path, location.origin);
-  url.searchParams.set('api-version', API_VERSION);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined) url.searchParams.set(k, v);
+  const url = api.transport.url(path, params);
   return url.pathname + url.search;
-}
-
-export async function call<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply<T>> {
-  const h: Record<string, string> = { ...headers };
-  if (token) h.authorization = `Bearer ${token}`;
-  if (body !== undefined && !h['content-type']) h['content-type'] = 'application/json';
-  const url = path.includes('api-version=') ? path : withVersion(path);
-  const res = await fetch(url, { method, headers: h, body: body === undefined ? undefined : JSON.stringify(body) });
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  if (text) {
-    try { parsed = JSON.parse(text); } catch { parsed = text; }
-  }
-  if (!res.ok) {
-    const error = (parsed as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ApiError(res.status, error?.code ?? res.headers.get('x-ms-error-code') ?? String(res.status), error?.message ?? (typeof parsed === 'string' ? parsed : res.statusText));
-  }
-  return { body: parsed as T, headers: res.headers, status: res.status };
-}
-
-/** Follows `nextLink`s and returns every item. */
-export async function listAll<T>(path: string): Promise<T[]> {
-  const items: T[] = [];
-  let next: string | undefined = withVersion(path);
-  while (next) {
-    const page: Reply<{ value: T[]; nextLink?: string | null }> = await call('GET', next);
-    items.push(...page.body.value);
-    next = page.body.nextLink ? new URL(page.body.nextLink, location.origin).pathname + new URL(page.body.nextLink, location.origin).search : undefined;
-  }
-  return items;
 }

@@ -18,14 +18,12 @@ async function inParallel<T>(tasks: (() => Promise<T>)[], width = 6): Promise<T[
   return out;
 }
 
-async function drain(query: string, asOf?: string, onPage?: (rows: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
+/** Reads every page of a query; `onPage` sees each as it arrives and may stop early. */
+export async function drain(query: string, asOf?: string, onPage?: (rows: Record<string, unknown>[]) => boolean): Promise<Record<string, unknown>[]> {
   const rows: Record<string, unknown>[] = [];
-  let page = await adt.queryPage(query, undefined, asOf);
-  for (;;) {
-    rows.push(...page.body.value);
-    if (onPage && !onPage(page.body.value)) break;
-    if (!page.body.continuationToken) break;
-    page = await adt.queryPage(undefined, page.body.continuationToken, asOf);
+  for await (const page of adt.query(query, asOf)) {
+    rows.push(...page.value);
+    if (onPage && !onPage(page.value)) break;
   }
   return rows;
 }
@@ -78,11 +76,11 @@ export async function expand(id: string, hops: number, direction: Direction): Pr
     await inParallel(frontier.map((f) => async () => {
       if (direction !== 'in') rels.push(...await adt.listRelationships(f));
       if (direction !== 'out') {
-        for (const inc of await adt.listIncoming(f)) rels.push((await adt.getRelationship(inc.$sourceId, inc.$relationshipId)).body);
+        for (const inc of await adt.listIncoming(f)) rels.push(await adt.getRelationship(inc.$sourceId, inc.$relationshipId));
       }
     }));
     const others = [...new Set(rels.flatMap((r) => [r.$sourceId, r.$targetId]))].filter((t) => !store.graph.hasNode(t));
-    const twins = await inParallel(others.map((t) => async () => (await adt.getTwin(t)).body as Twin));
+    const twins = await inParallel(others.map((t) => async () => adt.getTwin(t)));
     store.putTwins(twins);
     store.putRelationships(rels);
     frontier = [...new Set(rels.flatMap((r) => [r.$sourceId, r.$targetId]))].filter((t) => !seen.has(t));
@@ -100,7 +98,7 @@ export async function deleteTwin(id: string): Promise<void> {
 }
 
 export async function createRelationship(source: string, target: string, name: string, relId: string): Promise<void> {
-  const rel = (await adt.putRelationship(source, relId, { $targetId: target, $relationshipName: name })).body;
+  const rel = await adt.putRelationship(source, relId, { $targetId: target, $relationshipName: name });
   store.putRelationships([rel]);
   store.select({ kind: 'relationship', source, id: relId });
 }

@@ -7,7 +7,7 @@ export function HistoryChart({ twin, property }: { twin: string; property: strin
   const [error, setError] = useState('');
   useEffect(() => {
     adt.history(twin, property).then((r) => {
-      setPoints(r.body.value.filter((p) => typeof p.value === 'number').map((p) => ({ t: Date.parse(p.time), v: p.value as number })).sort((a, b) => a.t - b.t));
+      setPoints(r.filter((p) => typeof p.value === 'number' && 'time' in p).map((p) => ({ t: Date.parse((p as { time: string }).time), v: p.value as number })).sort((a, b) => a.t - b.t));
     }, (e: Error) => setError(e.message));
   }, [twin, property]);
   if (error) return <p className="error">History: {error}</p>;

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { adt, type PatchOp } from '../api/adt';
 import { ApiError } from '../api/http';
 import { store, useStore } from '../store';
@@ -20,17 +20,20 @@ export function Inspector() {
   const [error, setError] = useState('');
   const [applied, setApplied] = useState<PatchOp[] | undefined>();
   const [chart, setChart] = useState<string | undefined>();
+  /** ETags this inspector wrote or read: the live events of its own saves are not news. */
+  const known = useRef(new Set<string>());
   const key = sel ? (sel.kind === 'twin' ? sel.id : `${sel.source}/${sel.id}`) : '';
 
   const load = useCallback(async () => {
     if (!sel) { setOriginal(undefined); return; }
     try {
-      const reply = sel.kind === 'twin' ? await adt.getTwin(sel.id) : await adt.getRelationship(sel.source, sel.id);
-      setOriginal(reply.body as Json);
-      setDraft(structuredClone(reply.body as Json));
-      setEtag((reply.body as Json).$etag as string ?? reply.headers.get('etag') ?? undefined);
+      const entity: Json = sel.kind === 'twin' ? await adt.getTwin(sel.id) : await adt.getRelationship(sel.source, sel.id);
+      setOriginal(entity);
+      setDraft(structuredClone(entity));
+      setEtag(entity.$etag as string | undefined);
+      if (entity.$etag) known.current.add(entity.$etag as string);
       setError('');
-      if (sel.kind === 'twin') store.putTwins([reply.body as never]);
+      if (sel.kind === 'twin') store.putTwins([entity as never]);
     } catch (err) {
       setOriginal(undefined);
       setError((err as Error).message);
@@ -39,10 +42,15 @@ export function Inspector() {
 
   useEffect(() => { setMessage(''); setApplied(undefined); setChart(undefined); void load(); }, [load]);
   // A live event changed the twin: refresh, unless there are unsaved edits.
+  // Events of the Explorer's own saves carry the ETag it already has: nothing to say then.
   useEffect(() => {
-    if (version === 0 || !original) return;
-    if (JSON.stringify(original) === JSON.stringify(draft)) void load().then(() => setMessage('Refreshed: the twin changed.'));
-    else setMessage('This twin changed elsewhere; saving will report a conflict. Reload to see the change.');
+    if (version === 0 || !original || sel?.kind !== 'twin') return;
+    const edited = JSON.stringify(original) !== JSON.stringify(draft);
+    void adt.getTwin(sel.id).then((current) => {
+      if (current.$etag && known.current.has(current.$etag)) return;
+      if (!edited) void load().then(() => setMessage('Refreshed: the twin changed.'));
+      else setMessage('This twin changed elsewhere; saving will report a conflict. Reload to see the change.');
+    }, () => undefined);
   }, [version]);
 
   if (!sel) return <aside className="panel inspector" aria-label="Inspector"><p className="muted">Select a twin or a relationship.</p></aside>;
@@ -75,9 +83,10 @@ export function Inspector() {
     if (!sel || patch.length === 0) return;
     try {
       const reply = sel.kind === 'twin' ? await adt.patchTwin(sel.id, patch, etag) : await adt.patchRelationship(sel.source, sel.id, patch, etag);
+      if (reply.etag) known.current.add(reply.etag);
       setApplied(patch);
       await load();
-      setMessage(`Saved. New ETag ${reply.headers.get('etag') ?? ''}`.trim());
+      setMessage(`Saved. New ETag ${reply.etag ?? ''}`.trim());
     } catch (err) {
       if (err instanceof ApiError && err.status === 412) setError(`Conflict: the ${sel.kind} changed since it was read (ETag ${etag}). Reload to see the current values, then edit again.`);
       else setError(err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message);

@@ -19,7 +19,7 @@ export function LivePanel() {
     const open = async () => {
       const params: Record<string, string> = {};
       // EventSource cannot send a bearer token: trade it for a single-use ticket.
-      if (currentToken()) params.ticket = (await adt.streamTicket()).body.ticket;
+      if (currentToken()) params.ticket = (await adt.streamTicket()).ticket;
       if (closed) return;
       source = new EventSource(withVersion('/events', params));
       source.onopen = () => setState('open');

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import { adt, type Twin } from '../api/adt';
+import { adt } from '../api/adt';
 import { ApiError } from '../api/http';
 import { store, useStore } from '../store';
 import { ModelGraph } from './ModelGraph';
@@ -57,7 +57,7 @@ export function ModelsPanel() {
     const twin: Record<string, unknown> = { $metadata: { $model: model } };
     for (const c of flat.components) twin[c.name] = { $metadata: {} };
     await act(`Created twin ${twinId}.`, async () => {
-      const created = (await adt.putTwin(twinId, twin as Partial<Twin>, true)).body;
+      const created = await adt.putTwin(twinId, twin, true);
       store.putTwins([created]);
       store.select({ kind: 'twin', id: created.$dtId });
       setTwinFor(undefined);

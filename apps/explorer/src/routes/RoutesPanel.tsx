@@ -31,7 +31,7 @@ export function RoutesPanel() {
       <ul>
         {endpoints.map((e) => (
           <li key={e.name}><b>{e.name}</b> {String(e.endpointType)} {String(e.url ?? e.subject ?? '')}
-            <button type="button" onClick={() => void adt.deadLetters(e.name).then((r) => setLetters({ name: e.name, value: r.body.value }), (err: Error) => setError(err.message))}>Dead letters</button>
+            <button type="button" onClick={() => void adt.deadLetters(e.name).then((r) => setLetters({ name: e.name, value: r as unknown as Record<string, unknown>[] }), (err: Error) => setError(err.message))}>Dead letters</button>
             <button type="button" aria-label={`Delete endpoint ${e.name}`} onClick={() => void act(`Deleted endpoint ${e.name}.`, () => adt.deleteEndpoint(e.name))}>Delete</button>
           </li>
         ))}
@@ -47,7 +47,7 @@ export function RoutesPanel() {
       {letters && (
         <div>
           <h4>Dead letters of {letters.name}: {letters.value.length}</h4>
-          <button type="button" onClick={() => void act('Replayed.', async () => { const r = await adt.replayDeadLetters(letters.name); setMessage(`Replayed ${r.body.replayed}, ${r.body.remaining} remain.`); setLetters(undefined); })}>Replay</button>
+          <button type="button" onClick={() => void act('Replayed.', async () => { const r = await adt.replayDeadLetters(letters.name); setMessage(`Replayed ${r.replayed}, ${r.remaining} remain.`); setLetters(undefined); })}>Replay</button>
           <ol>{letters.value.map((l, i) => <li key={i}>{String(l.deadLetteredAt)} {String(l.reason)} ({String(l.attempts)} attempts)</li>)}</ol>
         </div>
       )}

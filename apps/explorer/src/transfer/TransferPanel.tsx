@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { adt, type Relationship, type Twin } from '../api/adt';
 import { ApiError } from '../api/http';
 import { store } from '../store';
+import { drain as drainQuery } from '../graph/actions';
 import { parseGraphFile, relationshipBody, twinBody, writeGraphFile } from './ndjson';
 
 interface LogLine { time: string; level: 'Info' | 'Error'; text: string }
@@ -13,16 +14,6 @@ function download(name: string, text: string) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-async function drainQuery(query: string): Promise<Record<string, unknown>[]> {
-  const rows: Record<string, unknown>[] = [];
-  let page = await adt.queryPage(query);
-  rows.push(...page.body.value);
-  while (page.body.continuationToken) {
-    page = await adt.queryPage(undefined, page.body.continuationToken);
-    rows.push(...page.body.value);
-  }
-  return rows;
-}
 
 /**
  * Import an NDJSON graph file (ADT's import-job format) through the ordinary API, with progress
@@ -55,10 +46,10 @@ export function TransferPanel() {
       say('Info', `models: ${fresh.length} added, ${graph.models.length - fresh.length} already there`);
     }
     const twins: Twin[] = [];
-    for (const t of graph.twins) await attempt(`twin ${t.$dtId}`, async () => { twins.push((await adt.putTwin(t.$dtId, twinBody(t) as Partial<Twin>)).body); });
+    for (const t of graph.twins) await attempt(`twin ${t.$dtId}`, async () => { twins.push(await adt.putTwin(t.$dtId, twinBody(t))); });
     store.putTwins(twins);
     const rels: Relationship[] = [];
-    for (const r of graph.relationships) await attempt(`relationship ${r.$sourceId}/${r.$relationshipId}`, async () => { rels.push((await adt.putRelationship(r.$sourceId, r.$relationshipId, relationshipBody(r) as Partial<Relationship>)).body); });
+    for (const r of graph.relationships) await attempt(`relationship ${r.$sourceId}/${r.$relationshipId}`, async () => { rels.push(await adt.putRelationship(r.$sourceId, r.$relationshipId, relationshipBody(r))); });
     store.putRelationships(rels);
     store.changed();
     say(failed ? 'Error' : 'Info', `finished: ${total - failed} succeeded, ${failed} failed`);
