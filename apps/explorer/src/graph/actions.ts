@@ -1,4 +1,4 @@
-import { adt, type Relationship, type Twin } from '../api/adt';
+import { adt, type Relationship } from '../api/adt';
 import { relationshipQueries, sliceOfRows } from '../query/results';
 import { RENDER_BUDGET, store } from '../store';
 import { forceLayout } from './layouts';
