@@ -130,6 +130,28 @@ describe('the Explorer in a browser', () => {
     expect((await rows.allTextContents()).map((t) => t.slice(0, 2)).sort()).toEqual(['b1', 'r1']);
   });
 
+  it('saves a query on the server, lists it, runs it from the list, and shares it as a link', async () => {
+    await tab('Query');
+    await page.getByTestId('query-editor').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.type("SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'f1'");
+    await page.getByLabel('Saved query name').fill('the first floor');
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('button', { name: 'the first floor', exact: true }).waitFor();
+    expect((await call('GET', '/savedqueries')).body.value).toMatchObject([{ name: 'the first floor', query: "SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'f1'" }]);
+    await page.getByRole('button', { name: 'the first floor', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /^1 rows,/ }).first().waitFor();
+    expect(await graphOrder()).toBe(1);
+    await page.getByRole('button', { name: 'Share link' }).click();
+    const link = await page.getByLabel('Share link').inputValue();
+    expect(new URL(link).searchParams.get('query')).toBe("SELECT * FROM DIGITALTWINS T WHERE T.$dtId = 'f1'");
+    // The link opens the Explorer and runs the query.
+    const other = await browser.context.newPage();
+    await other.goto(link);
+    await other.getByRole('status').filter({ hasText: /^1 rows,/ }).first().waitFor();
+    await other.close();
+  });
+
   it('shows a query error at its position in the editor', async () => {
     await runQuery('SELECT * FROM DIGITALTWINS WHERE x == 1', /SqlQueryError/);
     await expect(page.locator('.cm-query-error').textContent()).resolves.toBe('=');
@@ -230,7 +252,8 @@ describe('the Explorer with the keyboard alone', () => {
     for (let i = 0; i < limit; i++) {
       await page.keyboard.press('Tab');
       const el = await page.evaluate(() => {
-        const a = document.activeElement as HTMLElement | null;
+        type Focused = { tagName: string; textContent: string | null; getAttribute(name: string): string | null } | null;
+        const a = (globalThis as unknown as { document: { activeElement: Focused } }).document.activeElement;
         return { tag: a?.tagName.toLowerCase() ?? '', label: a?.getAttribute('aria-label') ?? '', text: (a?.textContent ?? '').trim().slice(0, 80) };
       });
       if (match(el)) return;

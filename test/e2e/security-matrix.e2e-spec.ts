@@ -67,6 +67,10 @@ const ROUTES: Route[] = [
   { name: 'live events', action: 'events/read', method: 'GET', path: () => '/events', ok: 200 },
   { name: 'stream ticket', action: 'events/read', method: 'POST', path: () => '/events/tickets', ok: 201 },
   { name: 'audit log', action: 'audit/read', method: 'GET', path: () => '/audit', ok: 200 },
+  // The Explorer's saved queries (extension): each caller's own, for whoever may run queries.
+  { name: 'save query', action: 'query/action', method: 'PUT', path: () => '/savedqueries/mine', body: (k) => ({ query: `SELECT * FROM DIGITALTWINS WHERE $dtId = 'seed-${k}'` }), ok: 200 },
+  { name: 'list saved queries', action: 'query/action', method: 'GET', path: () => '/savedqueries', ok: 200 },
+  { name: 'delete saved query', action: 'query/action', method: 'DELETE', path: () => '/savedqueries/mine', ok: 204 },
 ];
 
 /** Written out from reference §8 rather than taken from the product's role table. */

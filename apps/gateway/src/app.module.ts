@@ -7,6 +7,8 @@ import { DataActionGuard } from './auth/data-action.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
 import { ExplorerController } from './explorer/explorer.controller';
 import { ExplorerFiles } from './explorer/explorer-files';
+import { SavedQueriesController } from './explorer/saved-queries.controller';
+import { SavedQueriesRepository } from './explorer/saved-queries.repository';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { GatewayListeners } from './http/listeners';
 import { ServedRoutes } from './http/served-routes';
@@ -33,7 +35,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ReferenceController, ExplorerController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController],
+      controllers: [ReferenceController, ExplorerController, SavedQueriesController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayListeners, useValue: listeners },
@@ -43,6 +45,7 @@ export class GatewayAppModule {
         AuditLog,
         StreamTickets,
         { provide: ExplorerFiles, useValue: new ExplorerFiles() },
+        SavedQueriesRepository,
       ],
     };
   }

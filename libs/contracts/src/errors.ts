@@ -36,6 +36,8 @@ export const ErrorStatus = {
   DigitalTwinNotFoundAsOf: 404,
   RelationshipNotFoundAsOf: 404,
   HistoryNotAvailable: 404,
+  // Explorer (ours): no saved query of that name for this user.
+  SavedQueryNotFound: 404,
   MethodNotAllowed: 405,
   ModelIdAlreadyExists: 409,
   ModelReferencesNotDeleted: 409,
