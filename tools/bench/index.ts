@@ -1,4 +1,5 @@
 import { benchEvents } from './events';
+import { benchExplorer } from './explorer';
 import { benchHistory } from './history';
 import { benchQuery } from './query';
 import { benchTwins } from './twins';
@@ -9,6 +10,7 @@ const suites: Record<string, () => Promise<void>> = {
   query: benchQuery,
   events: benchEvents,
   history: benchHistory,
+  explorer: benchExplorer,
 };
 
 async function main(): Promise<void> {

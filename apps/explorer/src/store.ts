@@ -31,6 +31,10 @@ export class ExplorerStore {
   filter = '';
   /** Bumped by the inspector's readers when a twin changed elsewhere (live events). */
   twinVersions = new Map<string, number>();
+  /** Timings of the last query run (performance.now()): its last page, and the first frame drawn after it. */
+  timings: { lastPageAt?: number; firstFrameAt?: number } = {};
+  /** ForceAtlas2 workers running now. */
+  layoutsRunning = 0;
   private version = 0;
   private readonly listeners = new Set<() => void>();
   private readonly colours = new Map<string, string>();

@@ -41,7 +41,7 @@ export const adt = {
   listIncoming: (id: string) => api.relationships.listIncoming(id).toArray(),
 
   /** A query's pages; `asOf` reads the graph as it was then (history service). */
-  query: (query: string, asOf?: string) => api.query(query, { asOf }).byPage(),
+  query: (query: string, asOf?: string, maxItemsPerPage = 1000) => api.query(query, { asOf, maxItemsPerPage }).byPage(),
 
   listRoutes: () => api.eventRoutes.list().toArray(),
   putRoute: (id: string, endpointName: string, filter: string) => api.eventRoutes.upsert(id, { endpointName, filter }),

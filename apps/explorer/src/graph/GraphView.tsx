@@ -54,6 +54,9 @@ export function GraphView({ onLink }: { onLink: (source: string, target: string)
     });
     sigma.current = renderer;
     setRenderer(renderer);
+    renderer.on('afterRender', () => {
+      if (store.timings.lastPageAt !== undefined && store.timings.firstFrameAt === undefined) store.timings.firstFrameAt = performance.now();
+    });
     renderer.on('clickNode', ({ node }) => {
       const from = state.current.linkFrom;
       if (from && from !== node) {

@@ -1,6 +1,7 @@
 import FA2Layout from 'graphology-layout-forceatlas2/worker';
 import { inferSettings } from 'graphology-layout-forceatlas2';
 import type Graph from 'graphology';
+import { store } from '../store';
 
 /** At most one ForceAtlas2 worker per graph (the twin graph, the model graph). */
 const running = new WeakMap<Graph, FA2Layout>();
@@ -10,13 +11,17 @@ export function forceLayout(graph: Graph, ms = Math.min(8000, 1500 + graph.order
   stopLayout(graph);
   const layout = new FA2Layout(graph, { settings: { ...inferSettings(graph), barnesHutOptimize: graph.order > 500 } });
   running.set(graph, layout);
+  store.layoutsRunning++;
   layout.start();
   return new Promise((resolve) => setTimeout(() => { if (running.get(graph) === layout) stopLayout(graph); resolve(); }, ms));
 }
 
 export function stopLayout(graph: Graph): void {
-  running.get(graph)?.kill();
+  const layout = running.get(graph);
+  if (!layout) return;
+  layout.kill();
   running.delete(graph);
+  store.layoutsRunning--;
 }
 
 /** Buildings above floors above rooms: a layered layout computed in a Web Worker. */
