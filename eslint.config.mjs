@@ -38,6 +38,8 @@ export default [
           { sourceTag: 'scope:routing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:routing'] },
           { sourceTag: 'scope:query', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query'] },
           { sourceTag: 'scope:history', onlyDependOnLibsWithTags: ['scope:shared', 'scope:history'] },
+          // The Explorer runs in a browser: the API client and the contracts' types, nothing of a service.
+          { sourceTag: 'scope:explorer', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: pureLibBans },
           // The clients (dt, the MCP server) see the public API through @odt/client only.
           { sourceTag: 'scope:clients', onlyDependOnLibsWithTags: ['scope:shared'] },
         ],

@@ -8,7 +8,6 @@ import { EXPLORER_DIR, ensureExplorerBuilt } from '../explorer-build';
 import { startBenchSystem } from './bench-system';
 
 const TWINS = Number(process.env.BENCH_EXPLORER_TWINS ?? 10_000);
-const RELATIONSHIPS_PER_TWIN = 2;
 const P = 'dtmi:bench:explorer';
 const MODELS = [
   { '@id': `${P}:Space;1`, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3', contents: [

@@ -26,7 +26,7 @@ export function App() {
     Query: <QueryPanel />, Models: <ModelsPanel />, Live: <LivePanel />, 'Import / export': <TransferPanel />, Routes: <RoutesPanel />,
   };
   return (
-    <div className="app" style={{ gridTemplateColumns: `${layout.left}px 6px 1fr 6px ${layout.right}px` }}>
+    <div className="app" style={{ gridTemplateColumns: `${layout.left}px 6px minmax(0, 1fr) 6px ${layout.right}px` }}>
       <header>
         <h1>Open Digital Twins Explorer</h1>
         <p className="status" role="status" aria-live="polite">{s.error ? <span className="error">{s.error}</span> : s.status}</p>
@@ -52,7 +52,7 @@ export function App() {
         ))}
       </nav>
       <Splitter label="Resize the side panel" onDrag={(dx) => setLayout((l) => ({ left: Math.max(240, l.left + dx) }))} />
-      <main style={{ gridTemplateRows: `1fr 6px ${layout.bottom}px` }}>
+      <main style={{ gridTemplateRows: `minmax(0, 1fr) 6px ${layout.bottom}px` }}>
         <GraphView onLink={onLink} />
         <Splitter horizontal label="Resize the results table" onDrag={(dy) => setLayout((l) => ({ bottom: Math.max(80, l.bottom - dy) }))} />
         <ResultsTable />

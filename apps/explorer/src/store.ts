@@ -115,7 +115,7 @@ export class ExplorerStore {
       const key = `${rel.$sourceId}\u0000${rel.$relationshipId}`;
       if (!g.hasNode(rel.$sourceId) || !g.hasNode(rel.$targetId)) { skipped++; continue; }
       if (g.hasEdge(key)) g.mergeEdgeAttributes(key, { relationship: rel });
-      else g.addDirectedEdgeWithKey(key, rel.$sourceId, rel.$targetId, { relationship: rel, label: rel.$relationshipName, size: 1.5, color: '#9aa5b1' });
+      else g.addDirectedEdgeWithKey(key, rel.$sourceId, rel.$targetId, { relationship: rel, label: rel.$relationshipName, size: 2, color: '#7b8794' });
     }
     return skipped;
   }

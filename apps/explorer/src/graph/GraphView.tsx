@@ -30,7 +30,7 @@ export function GraphView({ onLink }: { onLink: (source: string, target: string)
       hideLabelsOnMove: true,
       renderEdgeLabels: false,
       enableEdgeEvents: true,
-      labelRenderedSizeThreshold: 7,
+      labelRenderedSizeThreshold: 5,
       zIndex: true,
       nodeReducer: (node, data) => {
         const out: Record<string, unknown> = { ...data };

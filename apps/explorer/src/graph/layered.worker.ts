@@ -33,7 +33,7 @@ self.onmessage = (e: MessageEvent<Request>) => {
   for (const n of queue) (rows.get(layer.get(n)!) ?? rows.set(layer.get(n)!, []).get(layer.get(n)!)!).push(n);
   const positions: Record<string, { x: number; y: number }> = {};
   for (const [depth, row] of rows) {
-    row.forEach((n, i) => { positions[n] = { x: (i - (row.length - 1) / 2) * 20, y: -depth * 60 }; });
+    row.forEach((n, i) => { positions[n] = { x: (i - (row.length - 1) / 2) * 40, y: -depth * 60 }; });
   }
   (self as unknown as Worker).postMessage(positions);
 };

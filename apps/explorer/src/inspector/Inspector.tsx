@@ -98,7 +98,7 @@ export function Inspector() {
       <label htmlFor={`prop-${base}/${p.name}`} title={JSON.stringify(p.schema)}>{p.name}{value === undefined && <span className="muted"> (unset)</span>}{!p.writable && <span className="muted"> (read-only)</span>}</label>
       <ValueField id={`prop-${base}/${p.name}`} label={p.name} schema={p.schema} value={value} onChange={set} />
       {sel.kind === 'twin' && p.schema.kind === 'primitive' && ['double', 'float', 'integer', 'long'].includes(p.schema.type) && base === '' &&
-        <button type="button" aria-label={`History of ${p.name}`} onClick={() => setChart(chart === p.name ? undefined : p.name)}>📈</button>}
+        <button type="button" aria-label={`History of ${p.name}`} onClick={() => setChart(chart === p.name ? undefined : p.name)}>History</button>}
     </div>
   );
   const setTop = (name: string) => (v: unknown) => setDraft((d) => { const n = { ...d }; if (v === undefined) delete n[name]; else n[name] = v; return n; });

@@ -28,7 +28,7 @@ export function ModelGraph() {
         if (types.includes('Relationship')) edge(id, typeof c.target === 'string' ? c.target : undefined, 'relationship', String(c.name));
       }
     }
-    const r = new Sigma(g, host.current!, { renderEdgeLabels: true, defaultEdgeType: 'arrow' });
+    const r = new Sigma(g, host.current!, { renderEdgeLabels: true, defaultEdgeType: 'arrow', labelRenderedSizeThreshold: 0 });
     void forceLayout(g as never, 1000);
     return () => r.kill();
   }, [s.definitions, kinds]);

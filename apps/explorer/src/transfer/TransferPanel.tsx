@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { adt, type Relationship, type Twin } from '../api/adt';
-import { ApiError } from '../api/http';
+import { ApiError, api } from '../api/http';
 import { store } from '../store';
 import { drain as drainQuery } from '../graph/actions';
 import { parseGraphFile, relationshipBody, twinBody, writeGraphFile } from './ndjson';
@@ -24,11 +24,42 @@ export function TransferPanel() {
   const [progress, setProgress] = useState<{ done: number; total: number } | undefined>();
   const say = (level: LogLine['level'], text: string) => setLog((l) => [...l, { time: new Date().toISOString(), level, text }]);
 
+  /** Through the Jobs API (`PUT /jobs/imports/{id}` with the file as the body), when the server has it. */
+  async function importAsJob(file: File, text: string): Promise<boolean> {
+    const id = `explorer-${Date.now().toString(36)}`;
+    let job;
+    try {
+      job = await api.jobs.imports.upload(id, text);
+    } catch (err) {
+      if (err instanceof ApiError && (err.code === 'RouteNotFound' || err.status === 405)) return false;
+      throw err;
+    }
+    say('Info', `${file.name}: import job ${job.id} ${job.status}`);
+    setProgress({ done: 0, total: 1 });
+    while (!['succeeded', 'failed', 'cancelled'].includes(job.status)) {
+      await new Promise((r) => setTimeout(r, 500));
+      job = await api.jobs.imports.get(id);
+    }
+    for await (const line of api.jobs.imports.output(id)) {
+      const entry = line as { logType?: string; details?: unknown };
+      say(entry.logType === 'Error' ? 'Error' : 'Info', JSON.stringify(entry.details ?? line));
+    }
+    setProgress({ done: 1, total: 1 });
+    say(job.status === 'succeeded' ? 'Info' : 'Error', `job ${job.status}${job.error ? `: ${job.error.message}` : ''}`);
+    await store.loadModels();
+    return true;
+  }
+
   async function importFile(file: File | undefined) {
     if (!file) return;
     setLog([]);
     let graph;
-    try { graph = parseGraphFile(await file.text()); } catch (err) { say('Error', `${file.name}: ${(err as Error).message}`); return; }
+    const text = await file.text();
+    try { graph = parseGraphFile(text); } catch (err) { say('Error', `${file.name}: ${(err as Error).message}`); return; }
+    try {
+      if (await importAsJob(file, text)) return;
+    } catch (err) { say('Error', `import job: ${err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message}`); return; }
+    // No Jobs API on this server: the same file through the ordinary API, one call per item.
     const total = (graph.models.length ? 1 : 0) + graph.twins.length + graph.relationships.length;
     let done = 0; let failed = 0;
     const step = () => setProgress({ done: ++done, total });
