@@ -62,8 +62,10 @@ async function main(): Promise<void> {
     await page.keyboard.type(`SELECT * FROM DIGITALTWINS T WHERE IS_OF_MODEL(T, '${P}:Space;1')`);
     await page.getByRole('button', { name: 'Run', exact: true }).click();
     await page.getByRole('status').filter({ hasText: /rows,/ }).first().waitFor();
+    await page.waitForTimeout(2500);
     await page.getByRole('button', { name: 'Layered layout' }).click();
-    await page.waitForTimeout(1500);
+    await page.waitForTimeout(2500);
+    await page.evaluate(() => (globalThis as unknown as { odtSigma: { refresh(): void } }).odtSigma.refresh());
     await page.getByLabel('Saved query name').fill('All spaces');
     await page.getByRole('button', { name: 'Save', exact: true }).click();
     await page.getByRole('button', { name: 'All spaces', exact: true }).waitFor();
