@@ -57,8 +57,8 @@ export function writeGraphFile(file: Omit<GraphFile, 'header'>, author = 'Open D
   if (file.models.length) lines.push({ Section: 'Models' }, ...file.models);
   if (file.twins.length) {
     lines.push({ Section: 'Twins' }, ...file.twins.map((t) => {
-      const { $metadata, ...rest } = strip(t, ['$etag']) as Twin;
-      return { ...rest, $metadata: { $model: $metadata.$model } };
+      const { $dtId, $metadata, ...rest } = strip(t, ['$etag']) as Twin;
+      return { $dtId, $metadata: { $model: $metadata.$model }, ...rest };
     }));
   }
   if (file.relationships.length) {
