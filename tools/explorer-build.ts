@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 
 const ROOT = path.resolve(__dirname, '..');
 export const EXPLORER_DIR = path.join(ROOT, 'apps', 'explorer');
@@ -47,4 +48,13 @@ export async function ensureExplorerBuilt(log: (line: string) => void = () => un
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
+}
+
+/** The JavaScript a first visit loads before the app runs: index.html's scripts and modulepreloads (workers come later). */
+export function initialJavaScript(): { files: string[]; bytes: number; gzipped: number } {
+  const dist = path.join(EXPLORER_DIR, 'dist');
+  const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
+  const files = [...html.matchAll(/(?:src|href)="\/explorer\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+  const bodies = files.map((f) => readFileSync(path.join(dist, f)));
+  return { files, bytes: bodies.reduce((n, b) => n + b.length, 0), gzipped: bodies.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0) };
 }

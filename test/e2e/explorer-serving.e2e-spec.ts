@@ -1,4 +1,4 @@
-import { ensureExplorerBuilt } from '../../tools/explorer-build';
+import { ensureExplorerBuilt, initialJavaScript } from '../../tools/explorer-build';
 import { authEnv } from '../support/auth';
 import { startSystem, type TestSystem } from '../support/system';
 
@@ -46,6 +46,12 @@ describe('the Explorer, served by the gateway', () => {
       const res = await fetch(`${system.gatewayUrl}${path}`);
       expect([path, res.status, res.headers.get('x-ms-error-code')]).toEqual([path, 404, 'RouteNotFound']);
     }
+  });
+
+  it('loads at most 600 kB of JavaScript (gzipped) before it runs', () => {
+    const js = initialJavaScript();
+    expect(js.files.length).toBeGreaterThan(0);
+    expect(js.gzipped).toBeLessThanOrEqual(600 * 1024);
   });
 
   it('links the Explorer from the landing page', async () => {

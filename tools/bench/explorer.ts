@@ -1,10 +1,7 @@
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
-import { gzipSync } from 'node:zlib';
 import { Pool } from 'pg';
 import { openBrowser } from '../../test/support/browser';
-import { EXPLORER_DIR, ensureExplorerBuilt } from '../explorer-build';
+import { ensureExplorerBuilt, initialJavaScript } from '../explorer-build';
 import { startBenchSystem } from './bench-system';
 
 const TWINS = Number(process.env.BENCH_EXPLORER_TWINS ?? 10_000);
@@ -20,15 +17,6 @@ const MODELS = [
 
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))]; };
-
-/** The JavaScript a first visit loads before the app runs: index.html's scripts and modulepreloads (workers come later). */
-export function initialJavaScript(): { files: string[]; bytes: number; gzipped: number } {
-  const dist = path.join(EXPLORER_DIR, 'dist');
-  const html = readFileSync(path.join(dist, 'index.html'), 'utf8');
-  const files = [...html.matchAll(/(?:src|href)="\/explorer\/(assets\/[^"]+\.js)"/g)].map((m) => m[1]);
-  const bodies = files.map((f) => readFileSync(path.join(dist, f)));
-  return { files, bytes: bodies.reduce((n, b) => n + b.length, 0), gzipped: bodies.reduce((n, b) => n + gzipSync(b, { level: 9 }).length, 0) };
-}
 
 /**
  * `npm run bench -- explorer`: a query returning 10,000 twins and 20,000 relationships, run in the
