@@ -27,7 +27,7 @@ async function main(): Promise<void> {
 
   // The Explorer is served by the gateway from apps/explorer/dist: build it on a fresh clone.
   try {
-    await ensureExplorerBuilt((line) => log('info', line));
+    await ensureExplorerBuilt();
   } catch (err) {
     log('warn', 'the Explorer could not be built; the API runs without it', { error: (err as Error).message });
   }
