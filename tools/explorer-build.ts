@@ -44,7 +44,12 @@ export async function ensureExplorerBuilt(log: (line: string) => void = () => un
   try {
     if (!explorerStale()) return;
     log('Building the Explorer (apps/explorer)…');
-    execFileSync(process.execPath, [path.join(path.dirname(require.resolve('vite/package.json', { paths: [EXPLORER_DIR] })), 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: EXPLORER_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
+    execFileSync(process.execPath, [path.join(path.dirname(require.resolve('vite/package.json', { paths: [EXPLORER_DIR] })), 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], {
+      cwd: EXPLORER_DIR,
+      stdio: ['ignore', 'inherit', 'inherit'],
+      // Vite follows NODE_ENV, and Jest sets it to `test`: React's development build would be served.
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
   } finally {
     rmSync(lock, { recursive: true, force: true });
   }
