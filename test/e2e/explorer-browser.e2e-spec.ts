@@ -71,7 +71,7 @@ async function runQuery(text: string, done: RegExp = /rows,/): Promise<void> {
 
 beforeAll(async () => {
   await ensureExplorerBuilt();
-  system = await startSystem({ without: ['router', 'history'] });
+  system = await startSystem({ without: ['history'] });
   work = mkdtempSync(path.join(os.tmpdir(), 'odt-explorer-'));
   for (const [file, model] of Object.entries(MODELS)) {
     mkdirSync(path.dirname(path.join(work, 'ontology', file)), { recursive: true });
@@ -237,7 +237,28 @@ describe('the Explorer in a browser', () => {
     expect(await page.evaluate(() => (globalThis as unknown as { odtExplorer: { graph: { hasEdge(k: string): boolean } } }).odtExplorer.graph.hasEdge('s1\u0000s1-feeds-r2'))).toBe(true);
   });
 
+  it('adds an endpoint and an event route, and deletes the route, in the Routes panel', async () => {
+    await tab('Routes');
+    const panel = page.getByRole('region', { name: 'Routes and endpoints' });
+    await panel.getByLabel('Endpoint name').fill('alerts');
+    await panel.getByLabel('Endpoint type').selectOption('nats');
+    await panel.getByLabel('Endpoint target').fill('explorer.alerts');
+    await panel.getByRole('button', { name: 'Add endpoint' }).click();
+    await panel.getByText('Saved endpoint alerts.').waitFor();
+    await panel.getByLabel('Route id').fill('updates');
+    await panel.getByLabel('Route endpoint').selectOption('alerts');
+    await panel.getByLabel('Route filter').fill("type = 'Microsoft.DigitalTwins.Twin.Update'");
+    await panel.getByRole('button', { name: 'Add route' }).click();
+    await panel.getByText('Saved route updates.').waitFor();
+    expect((await call('GET', '/eventroutes/updates')).body).toMatchObject({ endpointName: 'alerts', filter: "type = 'Microsoft.DigitalTwins.Twin.Update'" });
+    expect((await call('GET', '/endpoints/alerts')).body).toMatchObject({ endpointType: 'nats', subject: 'explorer.alerts' });
+    await panel.getByRole('button', { name: 'Delete route updates' }).click();
+    await panel.getByText('Deleted route updates.').waitFor();
+    expect((await call('GET', '/eventroutes/updates')).status).toBe(404);
+  });
+
   it('exports the drawn graph as an import file that keeps relationship properties', async () => {
+    await tab('Import / export');
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export the drawn graph' }).click()]);
     const text = await (await download.createReadStream()).toArray().then((chunks) => Buffer.concat(chunks).toString());
     const lines = text.trim().split('\n').map((l) => JSON.parse(l));
