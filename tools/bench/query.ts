@@ -78,7 +78,7 @@ export async function benchQuery(): Promise<void> {
       results.push(await closedLoop(`${name} gateway`, CONCURRENCY, SECONDS, () => call('POST', `/query${API}`, { query: next() })));
       results.push(await closedLoop(`${name} raw SQL`, CONCURRENCY, SECONDS, async () => {
         const compiled = compileQuery(next(), { page: { limit: 100 } });
-        pageJson(takePage(compiled, await raw.run(compiled.sql, compiled.params)).value);
+        pageJson(takePage(compiled, await raw.run(compiled.sql, compiled.params, compiled.customPlan)).value);
         return true;
       }));
     }

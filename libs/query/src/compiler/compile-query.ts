@@ -8,6 +8,7 @@ import type { CompilationContext } from './compilation-context';
 import { compileCountQuery } from './count-query';
 import type { QueryPage } from './page';
 import { buildQueryGraph, type QueryGraph } from './query-graph';
+import { PropertyIndex } from './property-index';
 import { checkQueryRules } from './query-rules';
 import { QueryScope } from './query-scope';
 import { asOfTables, queryTables, type AsOfSources, type QueryTables } from './query-tables';
@@ -45,6 +46,12 @@ export interface CompiledQuery {
    * follows: read the result with `takePage`.
    */
   pageSize?: number;
+  /**
+   * Plan it with its values each time, never with a prepared statement's generic plan: it reads
+   * the property index, and whether a filter selects 40 twins or 400,000 decides whether to start
+   * from the index or to walk the twins in page order.
+   */
+  customPlan: boolean;
 }
 
 /** Parses an ADT query and compiles it to one SQL statement; throws `SqlQueryError` when it is not valid. */
@@ -56,12 +63,13 @@ export function compileQuery(text: string, options: CompileOptions = {}): Compil
   const scope = new QueryScope(graph.collections);
   const params = new SqlParameters();
   const tables = options.asOf ? asOfTables(params.add(options.asOf.at, 'timestamptz'), options.asOf.sources) : queryTables(options.tables);
-  const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params };
+  const propertyIndex = tables.twinProperties ? new PropertyIndex(tables.twinProperties, scope, params) : undefined;
+  const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params, propertyIndex };
   const kind = queryKind(query);
   const compiled = kind === 'rows'
     ? compileRowsQuery(context, options.page)
     : kind === 'count' ? compileCountQuery(context) : compileAggregateQuery(context);
-  return { ...compiled, params: context.params.values, kind };
+  return { ...compiled, params: context.params.values, kind, customPlan: propertyIndex?.used ?? false };
 }
 
 /** The anchored twin, where the joins start; ADT requires one for JOIN and MATCH. */
