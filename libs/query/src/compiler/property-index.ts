@@ -47,9 +47,9 @@ export class PropertyIndex {
     }
     const path = 'path' in condition ? this.indexedPath(condition.path) : undefined;
     if (!path) return undefined;
-    return condition.kind === 'compare' || condition.kind === 'in' || condition.kind === 'typeCheck' || condition.kind === 'stringMatch'
-      ? path.twin
-      : undefined;
+    // `NIN []` holds for undefined properties too (`NULL = ANY('{}')` is false): not the index's to answer.
+    if (condition.kind === 'in') return condition.negated && condition.values.length === 0 ? undefined : path.twin;
+    return condition.kind === 'compare' || condition.kind === 'typeCheck' || condition.kind === 'stringMatch' ? path.twin : undefined;
   }
 
   /** SELECT of the twin ids for which an indexable condition holds. */
