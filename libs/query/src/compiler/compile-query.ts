@@ -28,6 +28,11 @@ export interface CompileOptions {
    * `timestamptz`, the first parameter), reading the `sources` functions instead of the tables.
    */
   asOf?: { at: string; sources?: Partial<AsOfSources> };
+  /**
+   * A page whose filter the property index answers starts from the matching twins when there are
+   * at most this many, else walks the rows in page order (default `MAX_CANDIDATES`, 10,000).
+   */
+  maxCandidates?: number;
 }
 
 /** `rows`: pageable rows; `count`: ADT's one-row `{"COUNT": n}`; `aggregate`: extension, one page. */
@@ -67,7 +72,7 @@ export function compileQuery(text: string, options: CompileOptions = {}): Compil
   const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params, propertyIndex };
   const kind = queryKind(query);
   const compiled = kind === 'rows'
-    ? compileRowsQuery(context, options.page)
+    ? compileRowsQuery(context, options.page, options.maxCandidates)
     : kind === 'count' ? compileCountQuery(context) : compileAggregateQuery(context);
   return { ...compiled, params: context.params.values, kind, customPlan: propertyIndex?.used ?? false };
 }

@@ -20,6 +20,11 @@ const UTF8 = new TextEncoder();
 export class PropertyIndex {
   /** Whether some condition was answered from the index. */
   used = false;
+  /**
+   * How the next conditions compile: `driving` (a top-level conjunct) as membership in the
+   * `candidates` CTE's ids, `onDocuments` exactly on the documents; others through the index.
+   */
+  plan: { driving?: Condition; onDocuments?: Condition } = {};
 
   constructor(
     private readonly table: string,
@@ -29,13 +34,26 @@ export class PropertyIndex {
 
   /** The conjunct as SQL: its indexable parts from the index, the rest by `exact` (on the documents). */
   condition(condition: Condition, exact: (condition: Condition) => string): string {
+    if (condition === this.plan.onDocuments) return exact(condition);
     if (condition.kind === 'and') return `(${condition.terms.map((term) => this.condition(term, exact)).join(' AND ')})`;
     const twin = this.twinOf(condition);
     if (!twin) return exact(condition);
     this.used = true;
+    // An array the planner takes for a few ids: it starts from them, in page order (see rows-query).
+    if (condition === this.plan.driving) return `${twin.sqlAlias}.id = ANY(ARRAY(SELECT twin_id FROM ${CANDIDATES}))`;
     if (condition.kind === 'or') return `${twin.sqlAlias}.id IN (${this.idSet(condition)})`;
     const leaf = this.leaf(condition);
     return `EXISTS (SELECT FROM ${this.table} p WHERE p.twin_id = ${twin.sqlAlias}.id AND p.path = ${leaf.path} AND ${leaf.test})`;
+  }
+
+  /** The first top-level conjunct the index answers whole: the candidates a page can start from. */
+  drivingConjunct(conjuncts: readonly Condition[]): Condition | undefined {
+    return conjuncts.find((conjunct) => conjunct.kind !== 'and' && this.twinOf(conjunct) !== undefined);
+  }
+
+  /** `candidates`: the ids of the twins for which `conjunct` holds, at most `limit`. */
+  candidates(conjunct: Condition, limit: number): string {
+    return `${CANDIDATES} AS MATERIALIZED (${this.idSet(conjunct)} LIMIT ${limit})`;
   }
 
   /** The one twin whose indexable predicates make up the whole condition, if it is so made. */
@@ -137,6 +155,8 @@ export class PropertyIndex {
     return { twin: collection, segments };
   }
 }
+
+const CANDIDATES = 'candidates';
 
 /** The expression of the string index (`twin_properties_str`), as it must be written to use it. */
 const STRING_PREFIX = `substr(p.str, 1, ${N})`;
