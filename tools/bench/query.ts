@@ -84,7 +84,7 @@ export async function benchQuery(args: string[] = []): Promise<void> {
     const raw = new QueryRepository(loadQueryConfig({ DATABASE_URL: system.databaseUrl, DATABASE_POOL_SIZE: String(CONCURRENCY) }));
     let buildings = 0;
     for (const size of sizes) {
-      const target = Math.round(size / TWINS_PER_BUILDING);
+      const target = Math.ceil(size / TWINS_PER_BUILDING);
       const started = Date.now();
       const generated = await generateGraph(pool, buildings, target);
       console.log(`graph: ${generated.twins} twins, ${generated.relationships} relationships (${((Date.now() - started) / 1000).toFixed(0)} s to add ${target - buildings} buildings)`);
