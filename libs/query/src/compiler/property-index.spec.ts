@@ -54,6 +54,21 @@ describe('property filters through the property index', () => {
     expect(compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.n > 1', { asOf: { at: 'x' } }).sql).not.toContain('twin_properties');
   });
 
+  it('starts a page from the matching twins when they are few, else walks the rows in page order', () => {
+    const { sql, params } = compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.n > 1', { page: { limit: 10 }, maxCandidates: 500 });
+    expect(sql.split('\n')[0]).toBe(
+      'WITH candidates AS MATERIALIZED (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND p.num > $2::numeric LIMIT 501)',
+    );
+    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates))\n  AND (SELECT count(*) FROM candidates) <= 500');
+    expect(sql).toContain("WHERE (CASE WHEN jsonb_typeof(t0.document -> $4::text) = 'number' THEN (t0.document -> $4::text)::numeric END) > $5::numeric\n  AND (SELECT count(*) FROM candidates) > 500");
+    expect(sql.split('\n').slice(-2)).toEqual(['ORDER BY u.s0', 'LIMIT $7::bigint']);
+    expect(params.slice(-1)).toEqual([11]);
+    // No page order to walk: a count reads the index only.
+    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1').sql).not.toContain('candidates');
+    // Not whole on the index: no candidates.
+    expect(compileQuery('SELECT * FROM DIGITALTWINS T WHERE NOT T.n > 1', { page: { limit: 10 } }).sql).not.toContain('candidates');
+  });
+
   it('bounds STARTSWITH by the successor of the prefix in code point order', () => {
     expect(successor('ab')).toBe('ac');
     expect(successor('a\u{10ffff}')).toBe('b');
