@@ -59,8 +59,8 @@ describe('property filters through the property index', () => {
     expect(sql.split('\n')[0]).toBe(
       'WITH candidates AS MATERIALIZED (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND p.num > $2::numeric LIMIT 501)',
     );
-    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates))\n  AND (SELECT count(*) FROM candidates) <= 500');
-    expect(sql).toContain("WHERE (CASE WHEN jsonb_typeof(t0.document -> $4::text) = 'number' THEN (t0.document -> $4::text)::numeric END) > $5::numeric\n  AND (SELECT count(*) FROM candidates) > 500");
+    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates))\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT count(*) FROM candidates) <= 500 THEN $3::bigint ELSE 0 END');
+    expect(sql).toContain("WHERE (CASE WHEN jsonb_typeof(t0.document -> $4::text) = 'number' THEN (t0.document -> $4::text)::numeric END) > $5::numeric\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT count(*) FROM candidates) > 500 THEN $6::bigint ELSE 0 END");
     expect(sql.split('\n').slice(-2)).toEqual(['ORDER BY u.s0', 'LIMIT $7::bigint']);
     expect(params.slice(-1)).toEqual([11]);
     // No page order to walk: a count reads the index only.

@@ -32,8 +32,8 @@ export function compileRowsQuery(context: CompilationContext, page: QueryPage | 
   // tell 40 from 40,000 in advance (its statistics mix every path's values). So count them, up
   // to MAX_CANDIDATES, then run one of two branches: few, start from those twins (an array of
   // ids the planner takes for a handful: an index scan in page order that stops at the page);
-  // many, walk the rows in page order and test the filter on each. The other branch is cut by a
-  // one-time filter before it runs.
+  // many, walk the rows in page order and test the filter on each. The other branch gets LIMIT 0,
+  // which ends it before it starts anything (a WHERE gate would still start parallel workers).
   if (!(Number.isSafeInteger(maxCandidates) && maxCandidates >= 0)) throw new TypeError('maxCandidates must be a whole number');
   const candidates = propertyIndex.candidates(driving, maxCandidates + 1);
   const count = `(SELECT count(*) FROM candidates)`;
@@ -54,20 +54,21 @@ export function compileRowsQuery(context: CompilationContext, page: QueryPage | 
   return { sql: sql.join('\n'), pageSize: window.size };
 }
 
-/** One SELECT of the page; with `gate`, also the sort values as `s0, s1…` for an outer ORDER BY. */
+/** One SELECT of the page; with `gate`, limited to 0 rows unless it holds, and the sort values as `s0, s1…` for an outer ORDER BY. */
 function rowsSelect(context: CompilationContext, page: QueryPage | undefined, sortColumns: SortColumn[], fetch: number | undefined, gate?: string): string[] {
   const { query, scope, params } = context;
   const row = compileRowObject(query.select, scope, params);
   const fromAndWhereLines = fromAndWhere(context, {
     joins: (p) => orderValueJoins(query.orderBy, scope, p),
-    conditions: (p) => [...(page?.after ? [afterKeyCondition(sortColumns, page.after, p)] : []), ...(gate ? [gate] : [])],
+    conditions: (p) => (page?.after ? [afterKeyCondition(sortColumns, page.after, p)] : []),
   });
+  const limit = fetch === undefined ? undefined : params.add(fetch, 'bigint');
   return [
     `SELECT ${row} AS row,`,
     `  ${keyJson(sortColumns)} AS key${gate ? sortColumns.map((c, i) => `, ${c.sql} AS s${i}`).join('') : ''}`,
     ...fromAndWhereLines,
     orderByClause(sortColumns),
-    ...(fetch === undefined ? [] : [`LIMIT ${params.add(fetch, 'bigint')}`]),
+    ...(limit === undefined ? [] : [gate ? `LIMIT CASE WHEN ${gate} THEN ${limit} ELSE 0 END` : `LIMIT ${limit}`]),
   ];
 }
 

@@ -86,10 +86,11 @@ export class TwinProperties1764000000008 implements MigrationInterface {
       END $$`);
     await q.query(`INSERT INTO twins.twin_properties SELECT t.id, p.* FROM twins.twins t, twins.document_properties(t.document) p`);
     // Each type's values by path; the string index keeps a prefix (entries stay under btree's limit).
-    await q.query(`CREATE INDEX twin_properties_num ON twins.twin_properties (path, num) WHERE num IS NOT NULL`);
+    // INCLUDE (twin_id): the twins a number range or a type selects come from the index alone.
+    await q.query(`CREATE INDEX twin_properties_num ON twins.twin_properties (path, num) INCLUDE (twin_id) WHERE num IS NOT NULL`);
     await q.query(`CREATE INDEX twin_properties_str ON twins.twin_properties (path, substr(str, 1, ${stringPrefixChars})) WHERE str IS NOT NULL`);
     // Every path (IS_DEFINED, type checks, null) and booleans.
-    await q.query(`CREATE INDEX twin_properties_kind ON twins.twin_properties (path, kind, bool)`);
+    await q.query(`CREATE INDEX twin_properties_kind ON twins.twin_properties (path, kind, bool) INCLUDE (twin_id)`);
     // Equalities now read the property index too; the GIN index would only cost writes.
     await q.query(`DROP INDEX IF EXISTS twins.twins_document`);
     await q.query(`CREATE TRIGGER twin_properties_insert AFTER INSERT ON twins.twins REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION twins.twin_properties_insert()`);
