@@ -147,7 +147,8 @@ describe('compileQuery', () => {
 
   it('reads the kept count for COUNT() of every twin, and counts the twins when anything narrows it', () => {
     expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS').sql).toBe(`SELECT '{"COUNT":' || coalesce(sum(c.n), 0) || '}' AS row,\n  '[]' AS key\nFROM twins.twin_count c`);
-    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.x = 1").sql).toContain('FROM twins.twins t0');
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.x = 1", documents).sql).toContain('FROM twins.twins t0');
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE IS_OF_MODEL('dtmi:a;1') AND T.x = 1").sql).toContain('FROM twins.twins t0');
     expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T JOIN C RELATED T.x WHERE T.$dtId = 'a'").sql).toContain('FROM twins.twins t0');
     expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS', { tables: { twinCount: '' } }).sql).toContain('FROM twins.twins t0');
   });

@@ -63,8 +63,14 @@ describe('property filters through the property index', () => {
     expect(sql).toContain("WHERE (CASE WHEN jsonb_typeof(t0.document -> $4::text) = 'number' THEN (t0.document -> $4::text)::numeric END) > $5::numeric\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT count(*) FROM candidates) > 500 THEN $6::bigint ELSE 0 END");
     expect(sql.split('\n').slice(-2)).toEqual(['ORDER BY u.s0', 'LIMIT $7::bigint']);
     expect(params.slice(-1)).toEqual([11]);
-    // No page order to walk: a count reads the index only.
-    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1').sql).not.toContain('candidates');
+    // No page order to walk: a count reads the index only, without visiting the twins.
+    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1').sql).toBe([
+      `SELECT '{"COUNT":' || c.n || '}' AS row,`,
+      "  '[]' AS key",
+      'FROM (SELECT count(*) AS n FROM (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND p.num > $2::numeric) ids) c',
+    ].join('\n'));
+    expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1 OR T.s = 2').sql).toContain('SELECT count(DISTINCT twin_id) AS n FROM (');
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1 AND IS_OF_MODEL('dtmi:a;1')").sql).toContain('FROM twins.twins t0');
     // Not whole on the index: no candidates.
     expect(compileQuery('SELECT * FROM DIGITALTWINS T WHERE NOT T.n > 1', { page: { limit: 10 } }).sql).not.toContain('candidates');
   });

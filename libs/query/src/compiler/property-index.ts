@@ -51,6 +51,22 @@ export class PropertyIndex {
     return conjuncts.find((conjunct) => conjunct.kind !== 'and' && this.twinOf(conjunct) !== undefined);
   }
 
+  /**
+   * `COUNT()` of one twin collection whose every conjunct the index answers: counted from the
+   * index alone (a twin has rows there exactly while it exists, in the same snapshot), without
+   * visiting the twins. Undefined otherwise.
+   */
+  countOnly(conjuncts: readonly Condition[]): string | undefined {
+    if (conjuncts.length === 0) return undefined;
+    const twins = new Set(conjuncts.map((conjunct) => this.twinOf(conjunct)));
+    if (twins.size !== 1 || twins.has(undefined)) return undefined;
+    this.used = true;
+    const [only] = conjuncts;
+    // One predicate: one row per twin at most (the key is twin and path); else set algebra, deduplicated.
+    if (conjuncts.length === 1 && only.kind !== 'or' && only.kind !== 'and') return `SELECT count(*) AS n FROM (${this.idSet(only)}) ids`;
+    return `SELECT count(DISTINCT twin_id) AS n FROM (${conjuncts.map((c) => `(${this.idSet(c)})`).join(' INTERSECT ')}) ids`;
+  }
+
   /** `candidates`: the ids of the twins for which `conjunct` holds, at most `limit`. */
   candidates(conjunct: Condition, limit: number): string {
     return `${CANDIDATES} AS MATERIALIZED (${this.idSet(conjunct)} LIMIT ${limit})`;
