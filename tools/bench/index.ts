@@ -7,7 +7,7 @@ import { benchQuery } from './query';
 import { benchTwins } from './twins';
 
 /** `npm run bench -- <suite>`: the benchmarks, each against the real Postgres and NATS of this machine. */
-const suites: Record<string, () => Promise<void>> = {
+const suites: Record<string, (args: string[]) => Promise<void>> = {
   twins: benchTwins,
   query: benchQuery,
   events: benchEvents,
@@ -18,13 +18,16 @@ const suites: Record<string, () => Promise<void>> = {
 };
 
 async function main(): Promise<void> {
-  // Flags (`--seconds=60`) are the suites' own.
-  const requested = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+  // Suite names, then options for them: `npm run bench -- query --twins 1000000`.
+  const argv = process.argv.slice(2);
+  const firstOption = argv.findIndex((arg) => arg.startsWith('--'));
+  const requested = firstOption < 0 ? argv : argv.slice(0, firstOption);
+  const options = firstOption < 0 ? [] : argv.slice(firstOption);
   const names = requested.length > 0 ? requested : Object.keys(suites);
   for (const name of names) {
     const suite = suites[name];
     if (!suite) throw new Error(`unknown benchmark '${name}'; known: ${Object.keys(suites).join(', ')}`);
-    await suite();
+    await suite(options);
   }
 }
 

@@ -29,9 +29,12 @@ const twinBody = (i: number) => ({ $metadata: { $model: MODEL['@id'] }, Temperat
  * service's write statements, then (b) PATCHes and GETs through the gateway; every write is
  * acknowledged only after commit.
  */
-export async function benchTwins(): Promise<void> {
+export async function benchTwins(args: string[] = []): Promise<void> {
   const load0 = os.loadavg();
-  const system = await startBenchSystem(['models-service', 'twins-service', 'gateway']);
+  // `--without-property-index`: the twins table as before the property index (no triggers
+  // maintaining it, the GIN index on documents instead), to measure what the index costs writes.
+  const withoutIndex = args.includes('--without-property-index');
+  const system = await startBenchSystem(['models-service', 'twins-service', 'gateway'], {}, withoutIndex ? dropPropertyIndex : undefined);
   const results: LoadResult[] = [];
   try {
     const call = httpClient(system.gatewayUrl, CONCURRENCY);
@@ -52,7 +55,7 @@ export async function benchTwins(): Promise<void> {
     const published = await streamMessages(system.stream);
     const raw = results.find((r) => r.name.startsWith('raw'))!;
     const patch = results.find((r) => r.name.startsWith('patch'))!;
-    console.log(`\nTwins benchmark: ${TWINS} twins, ${CONCURRENCY} concurrent clients, ${SECONDS} s per timed scenario, ${os.cpus().length} cores`);
+    console.log(`\nTwins benchmark${withoutIndex ? ' (without the property index)' : ''}: ${TWINS} twins, ${CONCURRENCY} concurrent clients, ${SECONDS} s per timed scenario, ${os.cpus().length} cores`);
     console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
     console.log(table(results));
     console.log(`\npatch through gateway / raw Postgres = ${(patch.perSecond / raw.perSecond).toFixed(2)}`);
@@ -97,6 +100,16 @@ async function rawPostgres(databaseUrl: string): Promise<LoadResult> {
         recent.delete(id);
       }
     });
+  } finally {
+    await pool.end();
+  }
+}
+
+async function dropPropertyIndex(databaseUrl: string): Promise<void> {
+  const pool = new Pool({ connectionString: databaseUrl, max: 1 });
+  try {
+    for (const op of ['insert', 'update', 'delete', 'truncate']) await pool.query(`DROP TRIGGER twin_properties_${op} ON twins.twins`);
+    await pool.query(`CREATE INDEX twins_document ON twins.twins USING gin (document jsonb_path_ops)`);
   } finally {
     await pool.end();
   }

@@ -5,3 +5,4 @@ export { DEFAULT_AS_OF_SOURCES, DEFAULT_QUERY_TABLES, type AsOfSources, type Que
 export { ContinuationTokens, type QueryPosition } from './continuation-tokens';
 export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits';
 export { parseQuery } from './parser/parse-query';
+export { PROPERTY_INDEX_LIMITS } from './compiler/property-index-limits';

@@ -29,9 +29,10 @@ export class QueryRepository implements OnApplicationShutdown {
     if (config.QUERY_PREPARED_STATEMENTS > 0) this.statements = new PreparedStatements(config.QUERY_PREPARED_STATEMENTS);
   }
 
-  async run(sql: string, params: unknown[]): Promise<CompiledRow[]> {
+  /** `customPlan`: run unnamed, planned with these values (never a prepared statement's generic plan). */
+  async run(sql: string, params: unknown[], customPlan = false): Promise<CompiledRow[]> {
     const client = await this.pool.connect();
-    const { name, retire } = this.statements?.plan(sql, client) ?? { retire: false };
+    const { name, retire } = (customPlan ? undefined : this.statements?.plan(sql, client)) ?? { retire: false };
     let broken: Error | undefined;
     try {
       return (await client.query<CompiledRow>({ name, text: sql, values: params })).rows;

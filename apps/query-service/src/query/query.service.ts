@@ -33,7 +33,7 @@ export class QueryService {
     const pageSize = Math.min(Math.max(1, req.maxItemsPerPage), this.config.QUERY_MAX_PAGE_SIZE);
     const compiled = this.compile(position.query, { after: position.after, limit: pageSize, returnedSoFar: position.returned });
     const started = performance.now();
-    const { value, after } = takePage(compiled, await this.repo.run(compiled.sql, compiled.params));
+    const { value, after } = takePage(compiled, await this.repo.run(compiled.sql, compiled.params, compiled.customPlan));
     return {
       valueJson: pageJson(value),
       continuationToken: after ? this.tokens.issue({ query: position.query, after, returned: position.returned + value.length }) : null,

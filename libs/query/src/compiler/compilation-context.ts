@@ -1,7 +1,7 @@
-import type { Query } from '../ast';
+import type { Condition, Query } from '../ast';
 import { compileCondition } from './conditions';
-import { documentContainments } from './document-containment';
 import { compileFromClause } from './graph-from';
+import type { PropertyIndex } from './property-index';
 import type { QueryGraph } from './query-graph';
 import type { QueryScope } from './query-scope';
 import type { QueryTables } from './query-tables';
@@ -16,6 +16,8 @@ export interface CompilationContext {
   start: number;
   tables: QueryTables;
   params: SqlParameters;
+  /** Where property filters are answered from the property index (absent: from the documents). */
+  propertyIndex?: PropertyIndex;
 }
 
 /** What a query adds to its FROM and WHERE clauses (compiled in text order, so `$n` ascend). */
@@ -26,13 +28,13 @@ export interface FromAndWhereExtras {
 
 /** `FROM … JOIN …` and `WHERE …` lines, with the query's own conditions first. */
 export function fromAndWhere(context: CompilationContext, extras: FromAndWhereExtras = {}): string[] {
-  const { query, graph, scope, start, tables, params } = context;
+  const { query, graph, scope, start, tables, params, propertyIndex: index } = context;
   const from = [compileFromClause(graph, start, tables, params), ...(extras.joins?.(params) ?? [])];
   // Top-level conjuncts one per line, for the reader.
   const conjuncts = !query.where ? [] : query.where.kind === 'and' ? query.where.terms : [query.where];
+  const exact = (condition: Condition) => compileCondition(condition, scope, params);
   const conditions = [
-    ...conjuncts.map((condition) => compileCondition(condition, scope, params)),
-    ...documentContainments(conjuncts, scope, params),
+    ...conjuncts.map((condition) => index ? index.condition(condition, exact) : exact(condition)),
     ...(extras.conditions?.(params) ?? []),
   ];
   return conditions.length > 0 ? [...from, `WHERE ${conditions.join('\n  AND ')}`] : from;

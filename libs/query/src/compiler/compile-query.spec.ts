@@ -1,6 +1,8 @@
 import { compileQuery } from './compile-query';
 
-const sqlOf = (query: string) => compileQuery(query).sql;
+/** The exact predicates on the documents, as without the property index (property-index.spec.ts has the index's). */
+const documents = { tables: { twinProperties: '' } };
+const sqlOf = (query: string) => compileQuery(query, documents).sql;
 
 describe('compileQuery', () => {
   it('returns the bare twin for SELECT *, keyed and ordered by id', () => {
@@ -60,7 +62,7 @@ describe('compileQuery', () => {
   });
 
   it('compiles IN and NIN to jsonb arrays, and $dtId IN to an id array', () => {
-    const compiled = compileQuery("SELECT * FROM DIGITALTWINS T WHERE T.x IN ['a', 1, null] AND T.y NIN [true] AND T.$dtId IN ['a', 2]");
+    const compiled = compileQuery("SELECT * FROM DIGITALTWINS T WHERE T.x IN ['a', 1, null] AND T.y NIN [true] AND T.$dtId IN ['a', 2]", documents);
     expect(compiled.sql).toContain('t0.document -> $1::text = ANY($2::jsonb[])');
     expect(compiled.sql).toContain('NOT (t0.document -> $3::text = ANY($4::jsonb[]))');
     expect(compiled.sql).toContain('t0.id = ANY($5::text[])');
@@ -89,7 +91,7 @@ describe('compileQuery', () => {
   });
 
   it('tests array items with containment of a one-item array', () => {
-    const compiled = compileQuery('SELECT T.name FROM DIGITALTWINS T WHERE ARRAY_CONTAINS(T.floors, 2)');
+    const compiled = compileQuery('SELECT T.name FROM DIGITALTWINS T WHERE ARRAY_CONTAINS(T.floors, 2)', documents);
     expect(compiled.sql).toContain("(CASE WHEN jsonb_typeof(t0.document -> $3::text) = 'array' THEN (t0.document -> $3::text) @> $4::jsonb END)");
     expect(compiled.params[3]).toBe('[2]');
   });
@@ -139,12 +141,14 @@ describe('compileQuery', () => {
       kind: 'count',
       sql: `SELECT '{"COUNT":' || count(*) || '}' AS row,\n  '[]' AS key\nFROM relationships.relationships r0`,
       params: [],
+      customPlan: false,
     });
   });
 
   it('reads the kept count for COUNT() of every twin, and counts the twins when anything narrows it', () => {
     expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS').sql).toBe(`SELECT '{"COUNT":' || coalesce(sum(c.n), 0) || '}' AS row,\n  '[]' AS key\nFROM twins.twin_count c`);
-    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.x = 1").sql).toContain('FROM twins.twins t0');
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.x = 1", documents).sql).toContain('FROM twins.twins t0');
+    expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE IS_OF_MODEL('dtmi:a;1') AND T.x = 1").sql).toContain('FROM twins.twins t0');
     expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T JOIN C RELATED T.x WHERE T.$dtId = 'a'").sql).toContain('FROM twins.twins t0');
     expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS', { tables: { twinCount: '' } }).sql).toContain('FROM twins.twins t0');
   });

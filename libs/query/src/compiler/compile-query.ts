@@ -9,6 +9,7 @@ import type { CompilationContext } from './compilation-context';
 import { compileCountQuery } from './count-query';
 import type { QueryPage } from './page';
 import { buildQueryGraph, type QueryGraph } from './query-graph';
+import { PropertyIndex } from './property-index';
 import { checkQueryRules } from './query-rules';
 import { QueryScope } from './query-scope';
 import { asOfTables, queryTables, type AsOfSources, type QueryTables } from './query-tables';
@@ -28,6 +29,11 @@ export interface CompileOptions {
    * `timestamptz`, the first parameter), reading the `sources` functions instead of the tables.
    */
   asOf?: { at: string; sources?: Partial<AsOfSources> };
+  /**
+   * A page whose filter the property index answers starts from the matching twins when there are
+   * at most this many, else walks the rows in page order (default `MAX_CANDIDATES`, 10,000).
+   */
+  maxCandidates?: number;
 }
 
 /** `rows`: pageable rows; `count`: ADT's one-row `{"COUNT": n}`; `aggregate`: extension, one page. */
@@ -46,6 +52,12 @@ export interface CompiledQuery {
    * follows: read the result with `takePage`.
    */
   pageSize?: number;
+  /**
+   * Plan it with its values each time, never with a prepared statement's generic plan: it reads
+   * the property index, and whether a filter selects 40 twins or 400,000 decides whether to start
+   * from the index or to walk the twins in page order.
+   */
+  customPlan: boolean;
 }
 
 /** Parses an ADT query and compiles it to one SQL statement; throws `SqlQueryError` when it is not valid. */
@@ -57,12 +69,13 @@ export function compileQuery(text: string, options: CompileOptions = {}): Compil
   const scope = new QueryScope(graph.collections);
   const params = new SqlParameters();
   const tables = options.asOf ? asOfQueryTables(options.asOf, query, graph, scope, params) : queryTables(options.tables);
-  const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params };
+  const propertyIndex = tables.twinProperties ? new PropertyIndex(tables.twinProperties, scope, params) : undefined;
+  const context: CompilationContext = { query, graph, scope, start: startNode(query, graph, scope), tables, params, propertyIndex };
   const kind = queryKind(query);
   const compiled = kind === 'rows'
-    ? compileRowsQuery(context, options.page)
+    ? compileRowsQuery(context, options.page, options.maxCandidates)
     : kind === 'count' ? compileCountQuery(context) : compileAggregateQuery(context);
-  return { ...compiled, params: context.params.values, kind };
+  return { ...compiled, params: context.params.values, kind, customPlan: propertyIndex?.used ?? false };
 }
 
 /** The history functions an `asOf` query reads; one restricted to some models where the WHERE clause allows. */

@@ -10,6 +10,9 @@ export function compileCountQuery(context: CompilationContext): { sql: string } 
     // Every twin: the count the twins service keeps, not a pass over all of them.
     return { sql: [`SELECT '{"COUNT":' || coalesce(sum(c.n), 0) || '}' AS row,`, `  '[]' AS key`, `FROM ${tables.twinCount} c`].join('\n') };
   }
+  const conjuncts = !query.where ? [] : query.where.kind === 'and' ? query.where.terms : [query.where];
+  const fromIndex = graph.nodes.length === 1 && graph.edges.length === 0 && !graph.relationships ? context.propertyIndex?.countOnly(conjuncts) : undefined;
+  if (fromIndex) return { sql: [`SELECT '{"COUNT":' || c.n || '}' AS row,`, `  '[]' AS key`, `FROM (${fromIndex}) c`].join('\n') };
   const lines = [`SELECT '{"COUNT":' || count(*) || '}' AS row,`, `  '[]' AS key`, ...fromAndWhere(context)];
   return { sql: lines.join('\n') };
 }

@@ -7,12 +7,18 @@ export interface QueryTables {
    * `SELECT COUNT() FROM DIGITALTWINS` with nothing else reads. Empty: count the twins table.
    */
   twinCount: string;
+  /**
+   * The property index kept by the twins service's triggers (a typed row per property path of each
+   * twin), which property filters read instead of every twin's document. Empty: no index.
+   */
+  twinProperties: string;
 }
 
 export const DEFAULT_QUERY_TABLES: Readonly<QueryTables> = Object.freeze({
   twins: 'twins.twins',
   relationships: 'relationships.relationships',
   twinCount: 'twins.twin_count',
+  twinProperties: 'twins.twin_properties',
 });
 
 const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
@@ -20,7 +26,7 @@ const TABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)?$/;
 /** Table names are deployment configuration, never user input; still, they must be plain names. */
 export function queryTables(overrides: Partial<QueryTables> = {}): QueryTables {
   const tables = { ...DEFAULT_QUERY_TABLES, ...overrides };
-  for (const name of [tables.twins, tables.relationships, ...(tables.twinCount ? [tables.twinCount] : [])]) {
+  for (const name of [tables.twins, tables.relationships, ...[tables.twinCount, tables.twinProperties].filter(Boolean)]) {
     if (!TABLE_NAME.test(name)) throw new TypeError(`Not a plain [schema.]table name: ${JSON.stringify(name)}`);
   }
   return tables;
@@ -46,12 +52,12 @@ export const DEFAULT_AS_OF_SOURCES: Readonly<AsOfSources> = Object.freeze({
   twinsOfModelsAt: 'history.twins_of_models_at',
 });
 
-/** The tables of an `asOf` query: the functions called with the moment's parameter; COUNT() counts. */
+/** The tables of an `asOf` query: the functions called with the moment's parameter; COUNT() counts, filters read documents. */
 export function asOfTables(at: string, overrides: Partial<AsOfSources> = {}, models?: { models: string; exact: string }): QueryTables {
   const sources = { ...DEFAULT_AS_OF_SOURCES, ...overrides };
   for (const name of [sources.twinsAt, sources.relationshipsAt, sources.twinsOfModelsAt]) {
     if (!TABLE_NAME.test(name)) throw new TypeError(`Not a plain [schema.]function name: ${JSON.stringify(name)}`);
   }
   const twins = models ? `${sources.twinsOfModelsAt}(${at}, ${models.models}, ${models.exact})` : `${sources.twinsAt}(${at})`;
-  return { twins, relationships: `${sources.relationshipsAt}(${at})`, twinCount: '' };
+  return { twins, relationships: `${sources.relationshipsAt}(${at})`, twinCount: '', twinProperties: '' };
 }

@@ -6,35 +6,70 @@ import type { QueryPage } from './page';
 import { pageWindow } from './page';
 import { compileRowObject } from './projection';
 import type { QueryScope } from './query-scope';
-import { identityColumns, jsonSortColumns, jsonSortJoin, orderByClause } from './sort-columns';
+import { identityColumns, jsonSortColumns, jsonSortJoin, orderByClause, type SortColumn } from './sort-columns';
 import type { SqlParameters } from './sql-parameters';
 import { asJson, propertyValue } from './value-sql';
+
+/** Candidates from the property index up to this many: a page starts from them; more, it walks the rows in page order. */
+export const MAX_CANDIDATES = 10_000;
 
 /**
  * Twins, relationships or projections, in keyset order: the ORDER BY values (extension), then
  * the ids of every bound twin and relationship. `key` carries that position, so a page starts
  * strictly after the previous page's last row, whatever was written in between.
  */
-export function compileRowsQuery(context: CompilationContext, page: QueryPage | undefined): { sql: string; pageSize?: number } {
-  const { query, graph, scope, params } = context;
-  const row = compileRowObject(query.select, scope, params);
+export function compileRowsQuery(context: CompilationContext, page: QueryPage | undefined, maxCandidates = MAX_CANDIDATES): { sql: string; pageSize?: number } {
+  const { query, graph, params, propertyIndex } = context;
   const sortColumns = [
     ...query.orderBy.flatMap(({ descending }, index) => jsonSortColumns(`o${index}`, descending)),
     ...identityColumns(graph),
   ];
+  const window = pageWindow(query.top, page);
+  const conjuncts = !query.where ? [] : query.where.kind === 'and' ? query.where.terms : [query.where];
+  const driving = window.fetch !== undefined ? propertyIndex?.drivingConjunct(conjuncts) : undefined;
+  if (!propertyIndex || !driving) return { sql: rowsSelect(context, page, sortColumns, window.fetch).join('\n'), pageSize: window.size };
+  // A filter the index answers: how many twins it selects decides the plan, and Postgres cannot
+  // tell 40 from 40,000 in advance (its statistics mix every path's values). So count them, up
+  // to MAX_CANDIDATES, then run one of two branches: few, start from those twins (an array of
+  // ids the planner takes for a handful: an index scan in page order that stops at the page);
+  // many, walk the rows in page order and test the filter on each. The other branch gets LIMIT 0,
+  // which ends it before it starts anything (a WHERE gate would still start parallel workers).
+  if (!(Number.isSafeInteger(maxCandidates) && maxCandidates >= 0)) throw new TypeError('maxCandidates must be a whole number');
+  const candidates = propertyIndex.candidates(driving, maxCandidates + 1);
+  const count = `(SELECT count(*) FROM candidates)`;
+  propertyIndex.plan = { driving };
+  const few = rowsSelect(context, page, sortColumns, window.fetch, `${count} <= ${maxCandidates}`);
+  propertyIndex.plan = { onDocuments: driving };
+  const many = rowsSelect(context, page, sortColumns, window.fetch, `${count} > ${maxCandidates}`);
+  propertyIndex.plan = {};
+  const sorted = sortColumns.map((column, index) => ({ ...column, sql: `u.s${index}` }));
+  const sql = [
+    `WITH ${candidates}`,
+    'SELECT u.row, u.key FROM (',
+    '(', ...few, ')', 'UNION ALL', '(', ...many, ')',
+    ') u',
+    orderByClause(sorted),
+    `LIMIT ${params.add(window.fetch, 'bigint')}`,
+  ];
+  return { sql: sql.join('\n'), pageSize: window.size };
+}
+
+/** One SELECT of the page; with `gate`, limited to 0 rows unless it holds, and the sort values as `s0, s1…` for an outer ORDER BY. */
+function rowsSelect(context: CompilationContext, page: QueryPage | undefined, sortColumns: SortColumn[], fetch: number | undefined, gate?: string): string[] {
+  const { query, scope, params } = context;
+  const row = compileRowObject(query.select, scope, params);
   const fromAndWhereLines = fromAndWhere(context, {
     joins: (p) => orderValueJoins(query.orderBy, scope, p),
     conditions: (p) => (page?.after ? [afterKeyCondition(sortColumns, page.after, p)] : []),
   });
-  const window = pageWindow(query.top, page);
-  const lines = [
+  const limit = fetch === undefined ? undefined : params.add(fetch, 'bigint');
+  return [
     `SELECT ${row} AS row,`,
-    `  ${keyJson(sortColumns)} AS key`,
+    `  ${keyJson(sortColumns)} AS key${gate ? sortColumns.map((c, i) => `, ${c.sql} AS s${i}`).join('') : ''}`,
     ...fromAndWhereLines,
     orderByClause(sortColumns),
-    ...(window.fetch === undefined ? [] : [`LIMIT ${params.add(window.fetch, 'bigint')}`]),
+    ...(limit === undefined ? [] : [gate ? `LIMIT CASE WHEN ${gate} THEN ${limit} ELSE 0 END` : `LIMIT ${limit}`]),
   ];
-  return { sql: lines.join('\n'), pageSize: window.size };
 }
 
 /** Extension: each ORDER BY value, computed once per row in a LATERAL subquery (o0, o1…). */

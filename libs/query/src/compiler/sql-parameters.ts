@@ -1,5 +1,5 @@
 /** The Postgres types a parameter is cast to where it is used. */
-export type SqlType = 'text' | 'text[]' | 'jsonb' | 'jsonb[]' | 'numeric' | 'boolean' | 'integer' | 'bigint' | 'timestamptz';
+export type SqlType = 'text' | 'text[]' | 'jsonb' | 'jsonb[]' | 'numeric' | 'numeric[]' | 'boolean' | 'boolean[]' | 'integer' | 'bigint' | 'timestamptz';
 
 /**
  * The `$n` parameters of one statement. Everything that came from the query text (literals,
