@@ -47,6 +47,9 @@ COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY libs ./libs
 COPY apps ./apps
 COPY tools ./tools
+# The jobs storage directory (JOBS_STORAGE_DIR in docker-compose.yml and k8s), the one place besides
+# /tmp the service user writes: a volume mounted here starts with this ownership.
+RUN mkdir -p /data/jobs && chown 1000:1000 /data/jobs
 # The `node` user of the base image, by number so that Kubernetes can check runAsNonRoot. It writes
 # only to /tmp (@swc-node/register's transform cache): mount a tmpfs or an emptyDir there when the
 # root filesystem is read-only.

@@ -38,6 +38,7 @@ export default [
           { sourceTag: 'scope:routing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:routing'] },
           { sourceTag: 'scope:query', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query'] },
           { sourceTag: 'scope:history', onlyDependOnLibsWithTags: ['scope:shared', 'scope:history'] },
+          { sourceTag: 'scope:jobs', onlyDependOnLibsWithTags: ['scope:shared', 'scope:jobs'] },
           // The clients (dt, the MCP server) see the public API through @odt/client only.
           { sourceTag: 'scope:clients', onlyDependOnLibsWithTags: ['scope:shared'] },
           { sourceTag: 'scope:connector', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connector'] },

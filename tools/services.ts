@@ -13,6 +13,7 @@ export const SERVICES = [
   { name: 'query-service', port: 8105 },
   { name: 'history-service', port: 8106 },
   { name: 'connector', port: 8108 },
+  { name: 'jobs-service', port: 8107 },
   { name: 'gateway', port: 8080 },
   // A client of the gateway's API (docs/mcp.md): after it.
   { name: 'mcp-server', port: 8090 },

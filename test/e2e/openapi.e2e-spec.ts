@@ -15,7 +15,7 @@ import { startSystem, type TestSystem } from '../support/system';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- an OpenAPI document is read as plain JSON here
 type Doc = any;
 
-/** ADT's 32 operationIds (2023-10-31), less the import and delete jobs, which are not implemented. */
+/** ADT's 32 operationIds (2023-10-31). */
 const ADT_OPERATIONS = [
   'DigitalTwinModels_Add', 'DigitalTwinModels_List', 'DigitalTwinModels_GetById', 'DigitalTwinModels_Update', 'DigitalTwinModels_Delete',
   'Query_QueryTwins',
@@ -24,6 +24,8 @@ const ADT_OPERATIONS = [
   'DigitalTwins_ListRelationships', 'DigitalTwins_ListIncomingRelationships', 'DigitalTwins_SendTelemetry', 'DigitalTwins_SendComponentTelemetry',
   'DigitalTwins_GetComponent', 'DigitalTwins_UpdateComponent',
   'EventRoutes_List', 'EventRoutes_GetById', 'EventRoutes_Add', 'EventRoutes_Delete',
+  'ImportJobs_List', 'ImportJobs_Add', 'ImportJobs_GetById', 'ImportJobs_Delete', 'ImportJobs_Cancel',
+  'DeleteJobs_Add', 'DeleteJobs_List', 'DeleteJobs_GetById',
 ];
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 
@@ -185,6 +187,13 @@ describe('the shapes it describes are the shapes the gateway answers with', () =
     await check('DELETE', '/digitaltwins/{id}/relationships/{relationshipId}', '/digitaltwins/oa-r1/relationships/rel1', { expect: 204 });
     await check('GET', '/audit', '/audit?outcome=failed', { expect: 200 });
     await check('GET', '/audit', '/audit?from=yesterday', { expect: 400 });
+    await check('PUT', '/jobs/imports/{id}', '/jobs/imports/oa-job', { body: { inputBlobUri: 'file:///../x', outputBlobUri: 'file:///y' }, expect: 400 });
+    await check('GET', '/jobs/imports/{id}', '/jobs/imports/oa-none', { expect: 404 });
+    await check('GET', '/jobs/imports', '/jobs/imports', { expect: 200 });
+    await check('GET', '/jobs/deletions', '/jobs/deletions', { expect: 200 });
+    await check('GET', '/jobs/deletions/{id}', '/jobs/deletions/oa-none', { expect: 404 });
+    await check('PUT', '/jobs/exports/{id}', '/jobs/exports/oa-export', { body: {}, expect: 201 });
+    await check('GET', '/jobs/exports/{id}', '/jobs/exports/oa-export', { expect: 200 });
     expect(checked).toBeGreaterThan(30);
     expect(problems).toEqual([]);
   });

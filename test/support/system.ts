@@ -21,6 +21,8 @@ import { loadRelationshipsConfig } from '../../apps/relationships-service/src/co
 import { startRelationshipsService } from '../../apps/relationships-service/src/main';
 import { loadHistoryConfig } from '../../apps/history-service/src/config';
 import { startHistoryService } from '../../apps/history-service/src/main';
+import { loadJobsConfig } from '../../apps/jobs-service/src/config';
+import { startJobsService } from '../../apps/jobs-service/src/main';
 import { loadQueryConfig } from '../../apps/query-service/src/config';
 import { startQueryService } from '../../apps/query-service/src/main';
 import { loadTwinsConfig } from '../../apps/twins-service/src/config';
@@ -106,7 +108,7 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
-type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'connector' | 'gateway';
+type Starter = 'models' | 'twins' | 'relationships' | 'router' | 'query' | 'history' | 'connector' | 'jobs' | 'gateway';
 
 /**
  * Runs the services in this process against the real Postgres and NATS, each on a free port,
@@ -130,6 +132,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
   if (!skip.has('query')) apps.query = await startQueryService(loadQueryConfig(env), false);
   if (!skip.has('history')) apps.history = await startHistoryService(loadHistoryConfig(env), false);
   if (!skip.has('connector')) apps.connector = await startConnector(loadConnectorConfig(env), false);
+  if (!skip.has('jobs')) apps.jobs = await startJobsService(loadJobsConfig(env), false);
   apps.gateway = await startGateway(loadGatewayConfig(env), false);
   const gatewayUrl = (await apps.gateway.getUrl()).replace('[::1]', '127.0.0.1');
   return {
@@ -139,7 +142,7 @@ export async function startSystem(options: { without?: Starter[]; overrides?: Re
     ...(tls ? { httpsUrl: apps.gateway.get(GatewayListeners).httpsUrl(), caFile: tls.caFile } : {}),
     apps,
     async stop() {
-      const order = ['gateway', 'connector', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
+      const order = ['gateway', 'connector', 'jobs', 'history', 'query', 'router', 'relationships', ...Object.keys(apps).filter((n) => n.startsWith('twins')), 'models'];
       for (const name of order) await apps[name]?.close();
       await cleanup(iso, env.NATS_URL);
       if (tls) rmSync(tlsDir, { recursive: true, force: true });

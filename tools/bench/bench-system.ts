@@ -18,6 +18,8 @@ export interface BenchSystem {
   subjectPrefix: string;
   /** What every service of this system runs with: database, NATS namespace, stream, prefix. */
   env: Record<string, string>;
+  /** Each service's process id (for its memory, say). */
+  pids: Partial<Record<ServiceName, number>>;
   stop(): Promise<void>;
 }
 
@@ -56,6 +58,7 @@ export async function startBenchSystem(services: ServiceName[], extraEnv: Record
     stream,
     subjectPrefix,
     env,
+    pids: Object.fromEntries(services.map((name, i) => [name, children[i].pid])),
     async stop() {
       await Promise.all(children.map((c) => new Promise((resolve) => {
         if (c.exitCode !== null) return resolve(null);

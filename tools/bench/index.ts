@@ -1,6 +1,7 @@
 import { benchConnections } from './connections';
 import { benchEvents } from './events';
 import { benchHistory } from './history';
+import { benchJobs } from './jobs';
 import { benchQuery } from './query';
 import { benchTwins } from './twins';
 
@@ -11,6 +12,7 @@ const suites: Record<string, () => Promise<void>> = {
   events: benchEvents,
   history: benchHistory,
   connections: benchConnections,
+  jobs: benchJobs,
 };
 
 async function main(): Promise<void> {

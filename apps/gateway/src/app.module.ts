@@ -12,6 +12,7 @@ import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { GatewayListeners } from './http/listeners';
 import { ServedRoutes } from './http/served-routes';
 import { HistoryController } from './history/history.controller';
+import { JobsController } from './jobs/jobs.controller';
 import { ModelsController } from './models/models.controller';
 import { LiveEventsController } from './events/live-events.controller';
 import { StreamTickets } from './events/stream-tickets';
@@ -34,7 +35,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ReferenceController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, TwinsController, ComponentsController, TelemetryController, BatchController, ConnectionsController],
+      controllers: [ReferenceController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, JobsController, TwinsController, ComponentsController, TelemetryController, BatchController, ConnectionsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayListeners, useValue: listeners },

@@ -20,6 +20,10 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Proxies whose X-Forwarded-Proto/Host are believed (nextLink URLs); Fastify `trustProxy` syntax. */
   TRUST_PROXY: z.string().default('loopback'),
   /** Page size when the caller sends no `max-items-per-page`. */
+  /** Where direct uploads of import files are kept and exports are read (shared with the jobs service). */
+  JOBS_STORAGE_DIR: z.string().min(1).default('.odt/jobs'),
+  /** Largest import file accepted by direct upload (PUT /jobs/imports/{id} with an NDJSON body). */
+  JOBS_UPLOAD_MAX_BYTES: z.coerce.number().int().min(1024).default(10 * 1024 ** 3),
   DEFAULT_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(100),
 
   // Authentication (docs/security.md). None set: no authentication, loopback only.

@@ -6,6 +6,8 @@ import { modelsDataSourceOptions } from './database/data-source';
 import { ModelsHandlers } from './models/models.handlers';
 import { ModelsRepository } from './models/models.repository';
 import { ModelsService } from './models/models.service';
+import { ModelsImportController } from './import/models-import.controller';
+import { ModelsImportService } from './import/models-import.service';
 
 export const SERVICE_NAME = 'models-service';
 
@@ -39,8 +41,9 @@ export class ModelsAppModule {
         ParserLifecycle,
         ModelsRepository,
         ModelsService,
+        ModelsImportService,
       ],
-      controllers: [ModelsHandlers],
+      controllers: [ModelsHandlers, ModelsImportController],
     };
   }
 }

@@ -8,6 +8,9 @@ import { RelationshipEvents } from './relationships/relationship-events';
 import { RelationshipsHandlers } from './relationships/relationships.handlers';
 import { RelationshipsRepository } from './relationships/relationships.repository';
 import { RelationshipsService } from './relationships/relationships.service';
+import { RelationshipsImportController } from './import/relationships-import.controller';
+import { RelationshipsImportRepository } from './import/relationships-import.repository';
+import { RelationshipsImportService } from './import/relationships-import.service';
 
 export const SERVICE_NAME = 'relationships-service';
 
@@ -28,8 +31,10 @@ export class RelationshipsAppModule {
         RelationshipsRepository,
         RelationshipEvents,
         RelationshipsService,
+        RelationshipsImportRepository,
+        RelationshipsImportService,
       ],
-      controllers: [RelationshipsHandlers],
+      controllers: [RelationshipsHandlers, RelationshipsImportController],
     };
   }
 }

@@ -10,6 +10,9 @@ import { TwinEvents } from './twins/twin-events';
 import { TwinsHandlers } from './twins/twins.handlers';
 import { TwinsRepository } from './twins/twins.repository';
 import { TwinsService } from './twins/twins.service';
+import { TwinsImportController } from './import/twins-import.controller';
+import { TwinsImportRepository } from './import/twins-import.repository';
+import { TwinsImportService } from './import/twins-import.service';
 
 export const SERVICE_NAME = 'twins-service';
 
@@ -32,8 +35,10 @@ export class TwinsAppModule {
         TwinsService,
         TelemetryService,
         ...batchProviders,
+        TwinsImportRepository,
+        TwinsImportService,
       ],
-      controllers: [TwinsHandlers, ...batchControllers],
+      controllers: [TwinsHandlers, ...batchControllers, TwinsImportController],
     };
   }
 }

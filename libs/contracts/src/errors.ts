@@ -26,6 +26,8 @@ export const ErrorStatus = {
   MappingFailed: 400,
   // ADT lists a query running past its time limit among the 400s.
   TimeoutError: 400,
+  // Jobs: one bulk job (import or delete) at a time.
+  JobLimitReached: 400,
   Unauthorized: 401,
   Forbidden: 403,
   ModelNotFound: 404,
@@ -41,6 +43,9 @@ export const ErrorStatus = {
   DigitalTwinNotFoundAsOf: 404,
   RelationshipNotFoundAsOf: 404,
   HistoryNotAvailable: 404,
+  ImportJobNotFound: 404,
+  DeleteJobNotFound: 404,
+  ExportJobNotFound: 404,
   MethodNotAllowed: 405,
   ModelIdAlreadyExists: 409,
   ModelReferencesNotDeleted: 409,

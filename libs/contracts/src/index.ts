@@ -5,6 +5,7 @@ export * from './connections';
 export * from './events';
 export * from './flattened';
 export * from './history';
+export * from './jobs';
 export * from './models';
 export * from './query';
 export * from './relationships';

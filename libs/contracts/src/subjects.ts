@@ -13,6 +13,10 @@ import type {
   Connection, ConnectionDeadLetter, ConnectionDeadLettersRequest, ConnectionNameRequest, ConnectionReplayReply, ListConnectionsReply,
   ListConnectionsRequest, PutConnectionRequest, SendConnectionMessagesReply, SendConnectionMessagesRequest, TestConnectionReply, TestConnectionRequest,
 } from './connections';
+import type {
+  CreateDeleteJobRequest, CreateExportJobRequest, CreateImportJobRequest, DeleteJob, ExportJob, ExportOutputReply, ImportBatchReply,
+  ImportBatchRequest, ImportJob, JobKey, JobLogReply, JobLogRequest, ListJobsRequest,
+} from './jobs';
 import type { QueryReply, QueryRequest } from './query';
 import type {
   DeadLettersRequest, DeadLetterView, Endpoint, EventRoute, NamedRequest, PageRequest, PutEndpointRequest, PutEventRouteRequest, ReplayReply,
@@ -81,6 +85,23 @@ export const Subjects = {
   ConnectionsSend: 'odt.connector.messages',
   ConnectionDeadLettersList: 'odt.connector.deadletters.list',
   ConnectionDeadLettersReplay: 'odt.connector.deadletters.replay',
+  /** Import jobs' batches, written by the owning services (create-only, idempotent per job and batch). */
+  ModelsImport: 'odt.models.import',
+  TwinsImport: 'odt.twins.import',
+  RelationshipsImport: 'odt.relationships.import',
+  ImportJobsCreate: 'odt.jobs.imports.create',
+  ImportJobsGet: 'odt.jobs.imports.get',
+  ImportJobsList: 'odt.jobs.imports.list',
+  ImportJobsDelete: 'odt.jobs.imports.delete',
+  ImportJobsCancel: 'odt.jobs.imports.cancel',
+  DeleteJobsCreate: 'odt.jobs.deletions.create',
+  DeleteJobsGet: 'odt.jobs.deletions.get',
+  DeleteJobsList: 'odt.jobs.deletions.list',
+  JobsLog: 'odt.jobs.log',
+  ExportJobsCreate: 'odt.jobs.exports.create',
+  ExportJobsGet: 'odt.jobs.exports.get',
+  ExportJobsList: 'odt.jobs.exports.list',
+  ExportJobsOutput: 'odt.jobs.exports.output',
 } as const;
 
 /**
@@ -147,6 +168,22 @@ export interface RpcContracts {
   [Subjects.ConnectionsSend]: { request: SendConnectionMessagesRequest; reply: SendConnectionMessagesReply };
   [Subjects.ConnectionDeadLettersList]: { request: ConnectionDeadLettersRequest; reply: { value: ConnectionDeadLetter[] } };
   [Subjects.ConnectionDeadLettersReplay]: { request: ConnectionNameRequest; reply: ConnectionReplayReply };
+  [Subjects.ModelsImport]: { request: ImportBatchRequest; reply: ImportBatchReply };
+  [Subjects.TwinsImport]: { request: ImportBatchRequest; reply: ImportBatchReply };
+  [Subjects.RelationshipsImport]: { request: ImportBatchRequest; reply: ImportBatchReply };
+  [Subjects.ImportJobsCreate]: { request: CreateImportJobRequest; reply: ImportJob };
+  [Subjects.ImportJobsGet]: { request: JobKey; reply: ImportJob };
+  [Subjects.ImportJobsList]: { request: ListJobsRequest; reply: { value: ImportJob[]; nextCursor?: string } };
+  [Subjects.ImportJobsDelete]: { request: JobKey; reply: null };
+  [Subjects.ImportJobsCancel]: { request: JobKey; reply: ImportJob };
+  [Subjects.DeleteJobsCreate]: { request: CreateDeleteJobRequest; reply: DeleteJob };
+  [Subjects.DeleteJobsGet]: { request: JobKey; reply: DeleteJob };
+  [Subjects.DeleteJobsList]: { request: ListJobsRequest; reply: { value: DeleteJob[]; nextCursor?: string } };
+  [Subjects.JobsLog]: { request: JobLogRequest; reply: JobLogReply };
+  [Subjects.ExportJobsCreate]: { request: CreateExportJobRequest; reply: ExportJob };
+  [Subjects.ExportJobsGet]: { request: JobKey; reply: ExportJob };
+  [Subjects.ExportJobsList]: { request: ListJobsRequest; reply: { value: ExportJob[]; nextCursor?: string } };
+  [Subjects.ExportJobsOutput]: { request: JobKey; reply: ExportOutputReply };
 }
 
 export type RequestOf<S extends Subject> = RpcContracts[S]['request'];

@@ -4,3 +4,4 @@ export * from './json-patch';
 export * from './cursor';
 export * from './relationship-document';
 export * from './relationship-errors';
+export * from './import-line';

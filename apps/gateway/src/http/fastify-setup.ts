@@ -23,6 +23,8 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
   };
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, jsonParser);
   fastify.addContentTypeParser(['application/json-patch+json', 'application/merge-patch+json'], { parseAs: 'string' }, jsonParser);
+  // An import file uploaded as it is (PUT /jobs/imports/{id}): the stream is the body, read by the route.
+  fastify.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], (_request, payload, done) => done(null, payload));
 
   fastify.addHook('onRequest', async (request) => {
     const path = request.url.split('?')[0];

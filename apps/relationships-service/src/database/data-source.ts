@@ -2,6 +2,7 @@ import { serviceDataSourceOptions } from '@odt/service-kit';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateRelationshipsSchema1764000000002 } from './migrations/1764000000002-create-relationships-schema';
 import { CreateRelationships1764000000003 } from './migrations/1764000000003-create-relationships';
+import { RelationshipImportBatches1764000013002 } from './migrations/1764000013002-relationship-import-batches';
 
 export const RELATIONSHIPS_SCHEMA = 'relationships';
 
@@ -10,7 +11,7 @@ export function relationshipsDataSourceOptions(url: string, poolSize?: number): 
     url,
     schema: RELATIONSHIPS_SCHEMA,
     entities: [],
-    migrations: [CreateRelationshipsSchema1764000000002, CreateRelationships1764000000003],
+    migrations: [CreateRelationshipsSchema1764000000002, CreateRelationships1764000000003, RelationshipImportBatches1764000013002],
     poolSize,
     applicationName: 'relationships-service',
   });

@@ -4,6 +4,7 @@ import { CreateTwins1764000000001 } from './migrations/1764000000001-create-twin
 import { TwinModelAncestry1764000000004 } from './migrations/1764000000004-twin-model-ancestry';
 import { TwinDocumentIndex1764000000006 } from './migrations/1764000000006-twin-document-index';
 import { TwinCount1764000000007 } from './migrations/1764000000007-twin-count';
+import { TwinImportBatches1764000013001 } from './migrations/1764000013001-twin-import-batches';
 
 export const TWINS_SCHEMA = 'twins';
 
@@ -12,7 +13,7 @@ export function twinsDataSourceOptions(url: string, poolSize?: number): DataSour
     url,
     schema: TWINS_SCHEMA,
     entities: [],
-    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007],
+    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007, TwinImportBatches1764000013001],
     poolSize,
     applicationName: 'twins-service',
   });

@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { outboxChannel, type SqlExecutor } from '@odt/outbox';
+import type { DataSource, EntityManager } from 'typeorm';
+import { RELATIONSHIPS_SCHEMA } from '../database/data-source';
+
+export interface NewRelationshipRow {
+  sourceId: string;
+  relationshipId: string;
+  name: string;
+  targetId: string;
+  etag: string;
+  properties: string;
+  eventId: string;
+  event: string;
+}
+
+const STAMPED_TIME = `to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))`;
+
+/** Many relationships in one statement, each with its `Relationship.Create` event in the outbox. */
+@Injectable()
+export class RelationshipsImportRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
+
+  /** Source and target twins of a batch: existence and model (read-only, as the single writes read them). */
+  async twins(ids: string[]): Promise<Map<string, string>> {
+    const rows: { id: string; model_id: string }[] = await this.db.query(`SELECT id, model_id FROM twins.twins WHERE id = ANY($1::text[])`, [ids]);
+    return new Map(rows.map((r) => [r.id, r.model_id]));
+  }
+
+  /** Serialises, with the single writes, the counting of a source's relationships (maxMultiplicity). */
+  async countByName(tx: SqlExecutor, pairs: { sourceId: string; name: string }[]): Promise<Map<string, number>> {
+    const sources = [...new Set(pairs.map((p) => p.sourceId))].sort();
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtext('relationships:' || s)) FROM unnest($1::text[]) AS s ORDER BY s`, [sources]);
+    const rows = (await tx.query(
+      `SELECT r.source_id, r.name, count(*) AS n FROM relationships.relationships r
+       JOIN unnest($1::text[], $2::text[]) AS p(source_id, name) ON r.source_id = p.source_id AND r.name = p.name
+       GROUP BY r.source_id, r.name`,
+      [pairs.map((p) => p.sourceId), pairs.map((p) => p.name)],
+    )) as { source_id: string; name: string; n: string }[];
+    return new Map(rows.map((r) => [`${r.source_id}\u0000${r.name}`, Number(r.n)]));
+  }
+
+  /** Inserts the rows whose (source, id) is free with their events; returns the keys inserted. */
+  async insertNew(tx: SqlExecutor, rows: NewRelationshipRow[], eventSubject: string): Promise<Set<string>> {
+    if (rows.length === 0) return new Set();
+    const inserted = (await tx.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[], $7::uuid[], $8::jsonb[], $9::int[])
+           AS t(source_id, relationship_id, name, target_id, etag, properties, event_id, event, ord)
+       ),
+       ins AS (
+         INSERT INTO relationships.relationships (source_id, relationship_id, name, target_id, etag, properties)
+         SELECT i.source_id, i.relationship_id, i.name, i.target_id, i.etag, i.properties FROM input i ORDER BY i.ord
+         ON CONFLICT (source_id, relationship_id) DO NOTHING RETURNING source_id, relationship_id
+       ),
+       appended AS (
+         INSERT INTO relationships.outbox (event_id, subject, payload)
+         SELECT i.event_id, $10, jsonb_set(i.event, '{time}', ${STAMPED_TIME}) FROM input i JOIN ins USING (source_id, relationship_id) ORDER BY i.ord
+         RETURNING 1
+       )
+       SELECT source_id, relationship_id, (SELECT count(*) FROM appended) AS events FROM ins`,
+      [
+        rows.map((r) => r.sourceId), rows.map((r) => r.relationshipId), rows.map((r) => r.name), rows.map((r) => r.targetId),
+        rows.map((r) => r.etag), rows.map((r) => r.properties), rows.map((r) => r.eventId), rows.map((r) => r.event), rows.map((_, i) => i), eventSubject,
+      ],
+    )) as { source_id: string; relationship_id: string }[];
+    if (inserted.length > 0) await tx.query(`SELECT pg_notify($1, '')`, [outboxChannel(RELATIONSHIPS_SCHEMA)]);
+    return new Set(inserted.map((r) => relationshipKey(r.source_id, r.relationship_id)));
+  }
+}
+
+export const relationshipKey = (sourceId: string, relationshipId: string) => `${sourceId}\u0000${relationshipId}`;
