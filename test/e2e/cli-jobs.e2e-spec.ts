@@ -78,6 +78,11 @@ describe('dt job', () => {
     expect(res.code).toBe(8);
     expect(res.stderr).toMatch(/The job ended failed/);
     expect(json(res.stdout)).toMatchObject({ id: 'bad1', status: 'failed', error: { message: expect.stringMatching(/Header/) } });
+    // The failed job is printed in the output format asked for.
+    const table = await dt(['job', 'import', 'create', '--file', path.join(home.dir, 'bad.ndjson'), '-j', 'bad2', '--watch', '-o', 'table']);
+    expect(table.code).toBe(8);
+    expect(table.stdout).toMatch(/^Id\s+Status\s+Created\s+Finished\n-[- ]+\nbad2\s+failed\s/);
+    expect((await dt(['job', 'import', 'delete', '-j', 'bad2', '--yes'])).code).toBe(0);
     expect((await dt(['job', 'import', 'create', '--file', path.join(home.dir, 'none.ndjson')])).code).toBe(2);
     expect((await dt(['job', 'import', 'create', '--file', 'a', '--data-file', 'b'])).code).toBe(2);
   });
