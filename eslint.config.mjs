@@ -39,6 +39,8 @@ export default [
           { sourceTag: 'scope:query', onlyDependOnLibsWithTags: ['scope:shared', 'scope:query'] },
           { sourceTag: 'scope:history', onlyDependOnLibsWithTags: ['scope:shared', 'scope:history'] },
           { sourceTag: 'scope:jobs', onlyDependOnLibsWithTags: ['scope:shared', 'scope:jobs'] },
+          // The Explorer runs in a browser: the API client and the contracts' types, nothing of a service.
+          { sourceTag: 'scope:explorer', onlyDependOnLibsWithTags: ['scope:shared'], bannedExternalImports: pureLibBans },
           // The clients (dt, the MCP server) see the public API through @odt/client only.
           { sourceTag: 'scope:clients', onlyDependOnLibsWithTags: ['scope:shared'] },
           { sourceTag: 'scope:connector', onlyDependOnLibsWithTags: ['scope:shared', 'scope:connector'] },

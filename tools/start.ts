@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { runMigrations } from '@odt/service-kit';
 import { ensureDevTls } from './dev-tls';
+import { ensureExplorerBuilt } from './explorer-build';
 import { allDataSourceOptions } from './migrations';
 import { DEFAULT_DATABASE_URL, explain, missingPrerequisites } from './prerequisites';
 import { ROOT, SERVICES, spawnService, waitForReady, type ServiceName } from './services';
@@ -22,6 +23,13 @@ async function main(): Promise<void> {
   if (missing.length > 0) {
     process.stderr.write(`${explain(missing)}\n`);
     process.exit(2);
+  }
+
+  // The Explorer is served by the gateway from apps/explorer/dist: build it on a fresh clone.
+  try {
+    await ensureExplorerBuilt();
+  } catch (err) {
+    log('warn', 'the Explorer could not be built; the API runs without it', { error: (err as Error).message });
   }
 
   const url = process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL;

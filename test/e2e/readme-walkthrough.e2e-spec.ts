@@ -2,6 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ensureExplorerBuilt } from '../../tools/explorer-build';
 import { ROOT } from '../../tools/services';
 import { until } from '../support/gateway';
 import { startSystem, type TestSystem } from '../support/system';
@@ -72,6 +73,13 @@ afterAll(async () => {
 describe('the README', () => {
   const walkthrough = section('A first walkthrough');
   const blocks = fenced(walkthrough, 'sh');
+
+  it('ends by opening the Explorer, which the gateway serves there', async () => {
+    expect(walkthrough.trim().split('\n').pop()).toBe(`open ${README_URL}/explorer/`);
+    await ensureExplorerBuilt();
+    const res = await fetch(`${system.gatewayUrl}/explorer/`);
+    expect([res.status, res.headers.get('content-type')]).toEqual([200, 'text/html; charset=utf-8']);
+  });
 
   it('has the walkthrough this test expects: a stream, then six steps', () => {
     expect(blocks).toHaveLength(7);

@@ -92,6 +92,10 @@ const ROUTES: Route[] = [
   { name: 'create export job', action: 'jobs/write', method: 'PUT', path: (k) => `/jobs/exports/new-export-${k}`, body: () => ({}), ok: 201 },
   { name: 'list export jobs', action: 'jobs/read', method: 'GET', path: () => '/jobs/exports', ok: 200 },
   { name: 'get export job', action: 'jobs/read', method: 'GET', path: (k) => `/jobs/exports/seed-export-${k}`, ok: 200 },
+  // The Explorer's saved queries (extension): each caller's own, for whoever may run queries.
+  { name: 'save query', action: 'query/action', method: 'PUT', path: () => '/savedqueries/mine', body: (k) => ({ query: `SELECT * FROM DIGITALTWINS WHERE $dtId = 'seed-${k}'` }), ok: 200 },
+  { name: 'list saved queries', action: 'query/action', method: 'GET', path: () => '/savedqueries', ok: 200 },
+  { name: 'delete saved query', action: 'query/action', method: 'DELETE', path: () => '/savedqueries/mine', ok: 204 },
 ];
 
 /** Written out from reference §8 rather than taken from the product's role table. */

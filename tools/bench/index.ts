@@ -1,5 +1,6 @@
 import { benchConnections } from './connections';
 import { benchEvents } from './events';
+import { benchExplorer } from './explorer';
 import { benchHistory } from './history';
 import { benchJobs } from './jobs';
 import { benchQuery } from './query';
@@ -13,6 +14,7 @@ const suites: Record<string, () => Promise<void>> = {
   history: benchHistory,
   connections: benchConnections,
   jobs: benchJobs,
+  explorer: benchExplorer,
 };
 
 async function main(): Promise<void> {

@@ -8,6 +8,10 @@ import { BatchController } from './batch/batch.controller';
 import { ConnectionsController } from './connections/connections.controller';
 import { DataActionGuard } from './auth/data-action.guard';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config';
+import { ExplorerController } from './explorer/explorer.controller';
+import { ExplorerFiles } from './explorer/explorer-files';
+import { SavedQueriesController } from './explorer/saved-queries.controller';
+import { SavedQueriesRepository } from './explorer/saved-queries.repository';
 import { AdtExceptionFilter } from './http/adt-exception.filter';
 import { GatewayListeners } from './http/listeners';
 import { ServedRoutes } from './http/served-routes';
@@ -35,7 +39,7 @@ export class GatewayAppModule {
       imports: [
         ...serviceFoundation(SERVICE_NAME, config),
       ],
-      controllers: [ReferenceController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, JobsController, TwinsController, ComponentsController, TelemetryController, BatchController, ConnectionsController],
+      controllers: [ReferenceController, ExplorerController, SavedQueriesController, AuditController, ModelsController, QueryController, LiveEventsController, EventRoutesController, EndpointsController, RelationshipsController, HistoryController, JobsController, TwinsController, ComponentsController, TelemetryController, BatchController, ConnectionsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: GatewayListeners, useValue: listeners },
@@ -45,6 +49,8 @@ export class GatewayAppModule {
         AuditLog,
         CallerActions,
         StreamTickets,
+        { provide: ExplorerFiles, useValue: new ExplorerFiles() },
+        SavedQueriesRepository,
       ],
     };
   }

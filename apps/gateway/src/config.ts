@@ -67,6 +67,9 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   /** Most audit entries one `GET /audit` page reads while filtering; a page may then be short, with a nextLink. */
   AUDIT_SCAN_LIMIT: z.coerce.number().int().min(100).default(20_000),
 
+  /** Postgres, for the Explorer's saved queries only (schema `explorer`); the API itself goes through NATS. */
+  DATABASE_URL: z.string().url().default('postgres://postgres@127.0.0.1:5432/digitaltwins'),
+
   /** Lifetime of a live-stream ticket (`POST /events/tickets`), good for one `GET /events?ticket=`. */
   EVENTS_TICKET_TTL_SECONDS: z.coerce.number().int().min(1).max(600).default(60),
   /** A live-stream client that has not taken what was sent to it within this is dropped. */

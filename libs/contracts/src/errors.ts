@@ -46,6 +46,8 @@ export const ErrorStatus = {
   ImportJobNotFound: 404,
   DeleteJobNotFound: 404,
   ExportJobNotFound: 404,
+  // Explorer (ours): no saved query of that name for this user.
+  SavedQueryNotFound: 404,
   MethodNotAllowed: 405,
   ModelIdAlreadyExists: 409,
   ModelReferencesNotDeleted: 409,

@@ -81,7 +81,8 @@ export function installHttpSecurity(app: NestFastifyApplication, config: Gateway
   });
 
   if (!verifier) {
-    logger.warn({ host: config.HOST }, 'authentication is OFF: every caller may do everything. The gateway listens on loopback only; configure AUTH_* (docs/security.md) before exposing it.');
+    // Under `npm start` (a supervisor) its start-up summary says it, on its "Tokens" line.
+    logger[process.env.ODT_SUPERVISOR_PID ? 'debug' : 'warn']({ host: config.HOST }, 'authentication is OFF: every caller may do everything. The gateway listens on loopback only; configure AUTH_* (docs/security.md) before exposing it.');
   }
 }
 

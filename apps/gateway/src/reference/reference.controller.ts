@@ -5,6 +5,7 @@ import { DomainError } from '@odt/contracts';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { authModeOf } from '../auth/token-verifier';
+import { ExplorerFiles } from '../explorer/explorer-files';
 import { PublicRoute } from '../http/public-route';
 import { DocsPages } from './docs-pages';
 import { landing, landingHtml, type LandingLinks } from './landing-page';
@@ -44,7 +45,7 @@ export class ReferenceController {
   private readonly assets = new Map<string, Buffer>();
   private readonly docs = new DocsPages();
 
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig, @Inject(ExplorerFiles) private readonly explorer: ExplorerFiles) {}
 
   @Get()
   @PublicRoute()
@@ -106,7 +107,7 @@ export class ReferenceController {
 
   private links(req: FastifyRequest): LandingLinks {
     const fastify = req.server as FastifyInstance;
-    const explorer = ['/explorer/', '/explorer/*'].some((url) => fastify.hasRoute({ method: 'GET', url }));
+    const explorer = this.explorer.available() && ['/explorer/', '/explorer/*'].some((url) => fastify.hasRoute({ method: 'GET', url }));
     return {
       apiReference: '/docs/api',
       openapi: '/openapi.json',
