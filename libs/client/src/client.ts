@@ -2,7 +2,7 @@ import type { DeadLetterView, DigitalTwin, Endpoint, EventRoute, IncomingRelatio
 import { PagedIterable, tokenOfNextLink, type Page } from './paging';
 import { parseEventStream } from './sse';
 import { Transport, type RequestBody, type RequestOptions, type TransportOptions } from './http';
-import { ifMatch, type BatchOperation, type Connection, type DeleteJob, type ETagLike, type ExportJob, type ImportJob, type JsonPatchOperation, type StreamEvent } from './types';
+import { ifMatch, type BatchOperation, type BatchResult, type Connection, type ConnectionDeadLetter, type ConnectionTestMessage, type ConnectionTestResult, type DeleteJob, type ETagLike, type ExportJob, type ImportJob, type JsonPatchOperation, type StreamEvent } from './types';
 
 export type ClientOptions = TransportOptions;
 
@@ -226,18 +226,19 @@ export class DigitalTwinsApi {
     delete: async (name: string): Promise<void> => {
       await this.transport.send(`/connections/${enc(name)}`, { method: 'DELETE' });
     },
-    /** Runs the mapping on a sample message and shows the operations, applying nothing. */
-    test: (name: string, message: unknown): Promise<unknown> => this.transport.json(`/connections/${enc(name)}/test`, { method: 'POST', json: message }),
-    /** An `http` connection's messages (one or an array). */
-    sendMessages: async (name: string, messages: unknown): Promise<void> => {
-      await this.transport.send(`/connections/${enc(name)}/messages`, { method: 'POST', json: messages });
-    },
-    deadLetters: async (name: string): Promise<unknown[]> => (await this.transport.json<{ value: unknown[] }>(`/connections/${enc(name)}/deadletters`)).value,
+    /** Runs the mapping (or `sample.mapping`) on a sample message and answers the operations, applying nothing. */
+    test: (name: string, sample: ConnectionTestMessage): Promise<ConnectionTestResult> => this.transport.json(`/connections/${enc(name)}/test`, { method: 'POST', json: sample }),
+    /** An `http` connection's messages (one payload, or an array of them); resolves once they are stored for mapping. */
+    sendMessages: (name: string, messages: unknown): Promise<{ accepted: number }> => this.transport.json(`/connections/${enc(name)}/messages`, { method: 'POST', json: messages }),
+    /** What the connection could not apply, oldest first, with why. */
+    deadLetters: async (name: string, options: { maxItemsPerPage?: number } = {}): Promise<ConnectionDeadLetter[]> =>
+      (await this.transport.json<{ value: ConnectionDeadLetter[] }>(`/connections/${enc(name)}/deadletters`, { headers: { 'max-items-per-page': options.maxItemsPerPage?.toString() } })).value,
+    /** Maps and applies the dead letters again with the current mapping. */
     replayDeadLetters: (name: string): Promise<{ replayed: number; remaining: number }> => this.transport.json(`/connections/${enc(name)}/deadletters/replay`, { method: 'POST' }),
   };
 
-  /** Ours: several twin and relationship writes in one transaction, all or none. */
-  batch(operations: BatchOperation[]): Promise<unknown> {
+  /** Ours: several twin and relationship writes in one transaction, all or none (a failure is the failing operation's `ApiError`). */
+  batch(operations: BatchOperation[]): Promise<BatchResult> {
     return this.transport.json('/batch', { method: 'POST', json: { operations } });
   }
 

@@ -60,15 +60,46 @@ export interface Connection {
   [field: string]: unknown;
 }
 
-/** One operation of `POST /batch` (ours): all are applied or none. */
+/** One operation of `POST /batch` (ours): all are applied or none (docs/twins.md#batches). */
 export type BatchOperation =
-  | { op: 'putTwin'; id: string; twin: Record<string, unknown>; ifNoneMatch?: string }
-  | { op: 'patchTwin'; id: string; patch: JsonPatchOperation[]; ifMatch?: string }
-  | { op: 'deleteTwin'; id: string; ifMatch?: string }
-  | { op: 'putRelationship'; sourceId: string; relationshipId: string; relationship: Record<string, unknown>; ifNoneMatch?: string }
-  | { op: 'patchRelationship'; sourceId: string; relationshipId: string; patch: JsonPatchOperation[]; ifMatch?: string }
-  | { op: 'deleteRelationship'; sourceId: string; relationshipId: string; ifMatch?: string }
-  | { op: string; [field: string]: unknown };
+  | { op: 'putTwin'; twinId: string; twin: Record<string, unknown>; ifNoneMatch?: '*'; ifMatch?: string }
+  | { op: 'patchTwin'; twinId: string; patch: JsonPatchOperation[]; ifMatch?: string }
+  | { op: 'deleteTwin'; twinId: string; ifMatch?: string }
+  | { op: 'putRelationship'; twinId: string; relationshipId: string; relationship: Record<string, unknown>; ifNoneMatch?: '*'; ifMatch?: string }
+  | { op: 'patchRelationship'; twinId: string; relationshipId: string; patch: JsonPatchOperation[]; ifMatch?: string }
+  | { op: 'deleteRelationship'; twinId: string; relationshipId: string; ifMatch?: string };
+
+/** What `POST /batch` answers: one result per operation, in order. */
+export interface BatchResult {
+  results: { op: BatchOperation['op']; twinId: string; relationshipId?: string; etag?: string }[];
+}
+
+/** A sample message for `POST /connections/{name}/test`; `mapping` tries another expression than the saved one. */
+export interface ConnectionTestMessage {
+  payload: unknown;
+  topic?: string;
+  headers?: Record<string, string>;
+  mapping?: string;
+}
+
+/** What a connection's mapping made of a sample message: the envelope it saw, and the operations (nothing applied). */
+export interface ConnectionTestResult {
+  envelope: { topic?: string; headers?: Record<string, string>; payload: unknown; receivedAt?: string };
+  operations: Record<string, unknown>[];
+}
+
+/** A message a connection could not apply (`GET /connections/{name}/deadletters`). */
+export interface ConnectionDeadLetter {
+  id: number;
+  stage: 'decode' | 'map' | 'apply';
+  code: string;
+  reason: string;
+  position?: number;
+  attempts: number;
+  firstSeen: string;
+  lastSeen: string;
+  message: { topic?: string; headers?: Record<string, string>; payload?: unknown; receivedAt?: string };
+}
 
 /** One Server-Sent Event of the live stream: `data` is the CloudEvent. */
 export interface StreamEvent {

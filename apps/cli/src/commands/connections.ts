@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { BatchOperation, Connection } from '@odt/client';
+import type { BatchOperation, Connection, ConnectionTestMessage } from '@odt/client';
 import { action, flag, str } from '../command-kit';
 import { CliError } from '../errors';
 import { jsonArg, textArg } from '../input';
@@ -34,12 +34,20 @@ export function connectionCommands(dt: Command): void {
   action(del, async (opts, ctx) => { await ctx.api.connections.delete(str(opts.name)); });
   const test = connection.command('test').description('Run the mapping on a sample message; shows the operations, applies nothing.');
   flag(test, '--name <name>', 'The connection name.', { required: true });
-  flag(test, '--message <json|file>', 'The sample message.', { required: true });
-  action(test, async (opts, ctx) => ctx.api.connections.test(str(opts.name), await jsonArg(str(opts.message), '--message')));
-  const send = connection.command('send').description('Send messages to an http connection (one, or an array).');
+  flag(test, '--message <json|file>', 'The sample message: {"payload": ..., "topic"?: "...", "headers"?: {...}}.', { required: true });
+  flag(test, '--mapping <jsonata|@file>', 'Try this mapping instead of the saved one (text, @file or -).');
+  action(test, async (opts, ctx) => {
+    const message = await jsonArg(str(opts.message), '--message');
+    if (typeof message !== 'object' || message === null || Array.isArray(message) || !('payload' in message)) {
+      throw new CliError('--message must be a sample message {"payload": ..., "topic"?: "...", "headers"?: {...}}.');
+    }
+    const sample = { ...(message as ConnectionTestMessage), ...(opts.mapping ? { mapping: await textArg(str(opts.mapping), '--mapping') } : {}) };
+    return ctx.api.connections.test(str(opts.name), sample);
+  });
+  const send = connection.command('send').description('Send messages to an http connection (one payload, or an array of them).');
   flag(send, '--name <name>', 'The connection name.', { required: true });
-  flag(send, '--message <json|file>', 'The message(s).', { required: true });
-  action(send, async (opts, ctx) => { await ctx.api.connections.sendMessages(str(opts.name), await jsonArg(str(opts.message), '--message')); });
+  flag(send, '--message <json|file>', 'The message payload(s).', { required: true });
+  action(send, async (opts, ctx) => ctx.api.connections.sendMessages(str(opts.name), await jsonArg(str(opts.message), '--message')));
   const dl = connection.command('deadletter').description('Messages a connection could not apply.');
   const dlist = dl.command('list').description('List them.');
   flag(dlist, '--name <name>', 'The connection name.', { required: true });

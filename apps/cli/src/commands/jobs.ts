@@ -7,6 +7,7 @@ import { action, flag, int, str, type Opts } from '../command-kit';
 import type { Context } from '../context';
 import { CliError, ExitCode } from '../errors';
 import { confirm, note, Progress } from '../interaction';
+import { emit } from '../output';
 
 const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 
@@ -19,7 +20,7 @@ async function watch<T extends { status: string }>(ctx: Context, label: string, 
     if (TERMINAL.has(job.status)) {
       progress.done(job.status);
       if (job.status !== 'succeeded') {
-        process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
+        await emit(job, { format: ctx.output, ...(ctx.query ? { query: ctx.query } : {}), columns: jobColumns });
         throw new CliError(`The job ended ${job.status}.`, ExitCode.JobFailed);
       }
       return job;
