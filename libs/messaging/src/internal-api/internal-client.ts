@@ -3,6 +3,7 @@ import { DomainError, type ReplyOf, type RequestOf, type Subject } from '@odt/co
 import type { Metrics } from '@odt/service-kit';
 import type { Histogram } from 'prom-client';
 import { lastValueFrom, throwError, timeout } from 'rxjs';
+import { NatsClientProxy } from './nats-client-proxy';
 import { TransportFailure } from './wire';
 
 export interface RequestOptions {
@@ -31,12 +32,7 @@ export class InternalClient {
     const started = performance.now();
     const ms = options.timeoutMs ?? this.defaultTimeoutMs;
     try {
-      const reply = await lastValueFrom(
-        this.proxy.send<ReplyOf<S>, RequestOf<S>>(subject, payload).pipe(
-          timeout({ first: ms, with: () => throwError(() => new TransportFailure('GatewayTimeout', `The service behind ${subject} did not answer in time.`, 'timeout')) }),
-        ),
-        { defaultValue: null as ReplyOf<S> },
-      );
+      const reply = await this.send(subject, payload, ms);
       this.observe(subject, started, 'ok');
       return reply;
     } catch (err) {
@@ -47,6 +43,17 @@ export class InternalClient {
   }
 
   /** A fire-and-forget event (`@EventPattern` handlers). */
+  /** Our own proxy answers with a promise; any other `ClientProxy` (a test's, a stock one) through `send`. */
+  private send<S extends Subject>(subject: S, payload: RequestOf<S>, ms: number): Promise<ReplyOf<S>> {
+    if (this.proxy instanceof NatsClientProxy) return this.proxy.request<ReplyOf<S>>(subject, payload, ms);
+    return lastValueFrom(
+      this.proxy.send<ReplyOf<S>, RequestOf<S>>(subject, payload).pipe(
+        timeout({ first: ms, with: () => throwError(() => new TransportFailure('GatewayTimeout', `The service behind ${subject} did not answer in time.`, 'timeout')) }),
+      ),
+      { defaultValue: null as ReplyOf<S> },
+    );
+  }
+
   emit(subject: string, payload: unknown): void {
     this.proxy.emit(subject, payload);
   }

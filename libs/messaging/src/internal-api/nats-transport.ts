@@ -4,7 +4,7 @@ import type { Msg, NatsConnection, Subscription } from '@nats-io/transport-node'
 import { runInCall, SpanKind, startSpan, type CallContext, type Metrics } from '@odt/service-kit';
 import type { Logger } from 'pino';
 import type { Histogram } from 'prom-client';
-import { lastValueFrom } from 'rxjs';
+import { isObservable, lastValueFrom } from 'rxjs';
 import { publishBatcher, type PublishBatcher } from '../publish-batcher';
 import { InternalCallContext } from './internal-call-context';
 import { isWireError, toWireError, type ReplyPacket, type RequestPacket, type WireError } from './wire';
@@ -110,8 +110,11 @@ export class NatsTransport extends Server implements CustomTransportStrategy {
     }
     let reply: ReplyPacket;
     try {
-      const result = await runInCall(call, () => handler(packet.data, context));
-      reply = { id: packet.id, response: (await lastValueFrom(this.transformToObservable(result), { defaultValue: null })) ?? null, isDisposed: true };
+      // Nest's handler proxy resolves to the handler's value, or to an Observable (a stream, or the
+      // exception filter's error); only the latter needs RxJS.
+      const result: unknown = await runInCall(call, () => handler(packet.data, context));
+      const response = isObservable(result) ? await lastValueFrom(result, { defaultValue: null }) : result;
+      reply = { id: packet.id, response: response ?? null, isDisposed: true };
     } catch (err) {
       reply = { id: packet.id, err: this.wireError(err, pattern, call.requestId), isDisposed: true };
     }
