@@ -19,13 +19,16 @@ function download(name: string, text: string) {
  * Import an NDJSON graph file (ADT's import-job format) through the ordinary API, with progress
  * and a log, until the Jobs API exists; export the drawn graph or the whole instance.
  */
+/** Twins and relationships an import job brought in that the panel draws afterwards. */
+const DRAW_AFTER_IMPORT = 2_000;
+
 export function TransferPanel() {
   const [log, setLog] = useState<LogLine[]>([]);
   const [progress, setProgress] = useState<{ done: number; total: number } | undefined>();
   const say = (level: LogLine['level'], text: string) => setLog((l) => [...l, { time: new Date().toISOString(), level, text }]);
 
   /** Through the Jobs API (`PUT /jobs/imports/{id}` with the file as the body), when the server has it. */
-  async function importAsJob(file: File, text: string): Promise<boolean> {
+  async function importAsJob(file: File, text: string, graph: ReturnType<typeof parseGraphFile>): Promise<boolean> {
     const id = `explorer-${Date.now().toString(36)}`;
     let job;
     try {
@@ -47,7 +50,22 @@ export function TransferPanel() {
     setProgress({ done: 1, total: 1 });
     say(job.status === 'succeeded' ? 'Info' : 'Error', `job ${job.status}${job.error ? `: ${job.error.message}` : ''}`);
     await store.loadModels();
+    await drawImported(graph);
     return true;
+  }
+
+  /** What a job imported, drawn as the server now has it (up to the render budget; past it, query). */
+  async function drawImported(graph: ReturnType<typeof parseGraphFile>) {
+    if (graph.twins.length + graph.relationships.length > DRAW_AFTER_IMPORT) {
+      say('Info', `more than ${DRAW_AFTER_IMPORT} twins and relationships: run a query to draw them`);
+      return;
+    }
+    const found = async <T,>(read: () => Promise<T>) => { try { return await read(); } catch { return undefined; } };
+    const twins = (await Promise.all(graph.twins.map((t) => found(() => adt.getTwin(t.$dtId))))).filter((t): t is Twin => t !== undefined);
+    store.putTwins(twins);
+    const rels = (await Promise.all(graph.relationships.map((r) => found(() => adt.getRelationship(r.$sourceId, r.$relationshipId))))).filter((r): r is Relationship => r !== undefined);
+    store.putRelationships(rels);
+    store.changed();
   }
 
   async function importFile(file: File | undefined) {
@@ -57,7 +75,7 @@ export function TransferPanel() {
     const text = await file.text();
     try { graph = parseGraphFile(text); } catch (err) { say('Error', `${file.name}: ${(err as Error).message}`); return; }
     try {
-      if (await importAsJob(file, text)) return;
+      if (await importAsJob(file, text, graph)) return;
     } catch (err) { say('Error', `import job: ${err instanceof ApiError ? `${err.code}: ${err.message}` : (err as Error).message}`); return; }
     // No Jobs API on this server: the same file through the ordinary API, one call per item.
     const total = (graph.models.length ? 1 : 0) + graph.twins.length + graph.relationships.length;
