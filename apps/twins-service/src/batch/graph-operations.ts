@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { BatchOperation, ErrorDetail, PatchOperation } from '@odt/contracts';
+import type { BatchOperation, PatchOperation } from '@odt/contracts';
 import {
   applyPropertyPatch, checkGraphId, formatEtag, matches, parseIfMatch, parseIfNoneMatch, parsePatchOperations, parseRelationshipBody, patchInvalid,
   relationshipReplacementPatch, RelationshipErrors, toRelationship, type RelationshipRow,
@@ -9,11 +9,12 @@ import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
 import { foreignKeyViolation } from '@odt/service-kit';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { adtTimestamp } from '../twins/timestamps';
-import { buildTwinDocument, modelOf, toTwin, userContent, type TwinDocument } from '../twins/twin-document';
+import { buildTwinDocument, modelOf, toTwin, type TwinDocument } from '../twins/twin-document';
 import { TwinEvents } from '../twins/twin-events';
 import { checkTwinLimits } from '../twins/twin-limits';
 import { applyTwinPatch, parsePatch } from '../twins/twin-patch';
 import { TwinErrors } from '../twins/twins.errors';
+import { requireModel, validateTwin } from '../twins/twin-validation';
 import { replacementPatch, twinModel } from '../twins/twins.service';
 import type { GraphTransaction } from './graph-transaction';
 import { BatchRelationshipEvents } from './relationship-events';
@@ -39,9 +40,9 @@ export class GraphOperations {
     const createOnly = parseIfNoneMatch(op.ifNoneMatch);
     const precondition = parseIfMatch(op.ifMatch);
     const modelId = modelOf(op.twin);
-    const model = await this.requireModel(modelId);
+    const model = await requireModel(this.catalog, modelId);
     const doc = buildTwinDocument(op.twin as Record<string, unknown>, model.info.flattened, adtTimestamp());
-    this.validate(model, doc);
+    validateTwin(model, doc);
     checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
     const etag = randomUUID();
     const row = { id: op.twinId, model_id: modelId, etag, document: doc };
@@ -81,19 +82,19 @@ export class GraphOperations {
   async patchedTwin(modelId: string, document: TwinDocument, ops: PatchOperation[]): Promise<{ model: ResolvedModel; doc: TwinDocument }> {
     const newModelOp = [...ops].reverse().find((o) => o.path === '/$metadata/$model');
     if (newModelOp && typeof newModelOp.value !== 'string') throw patchInvalid('/$metadata/$model must be a model id.');
-    const target = newModelOp ? await this.requireModel(newModelOp.value as string) : undefined;
+    const target = newModelOp ? await requireModel(this.catalog, newModelOp.value as string) : undefined;
     if (target?.info.decommissioned && target.info.id !== modelId) throw TwinErrors.decommissioned(target.info.id);
-    const model = target ?? (await this.requireModel(modelId));
+    const model = target ?? (await requireModel(this.catalog, modelId));
     const components = model.info.flattened.components;
     const doc = applyTwinPatch(document, ops, (name) => Object.hasOwn(components, name), adtTimestamp());
-    this.validate(model, doc);
+    validateTwin(model, doc);
     checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
     return { model, doc };
   }
 
   /** A new twin of `modelId` with every component present and empty: what create-if-missing starts from. */
   async emptyTwin(modelId: string): Promise<{ model: ResolvedModel; doc: TwinDocument }> {
-    const model = await this.requireModel(modelId);
+    const model = await requireModel(this.catalog, modelId);
     if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
     const body: Record<string, unknown> = { $metadata: { $model: modelId } };
     for (const name of Object.keys(model.info.flattened.components)) body[name] = { $metadata: {} };
@@ -204,19 +205,7 @@ export class GraphOperations {
     return (await g.twinModel(sourceId)) ? RelationshipErrors.notFound(sourceId, relationshipId) : RelationshipErrors.twinNotFound(sourceId);
   }
 
-  private async requireModel(modelId: string): Promise<ResolvedModel> {
-    const model = await this.catalog.resolve(modelId);
-    if (!model) throw TwinErrors.unknownModel(modelId);
-    return model;
-  }
 
-  private validate(model: ResolvedModel, doc: TwinDocument): void {
-    const problems = model.validate(userContent(doc));
-    if (problems.length > 0) {
-      const details: ErrorDetail[] = problems.map((p) => ({ code: 'ValidationFailed', message: `${p.path}: ${p.message}`, target: p.path }));
-      throw TwinErrors.invalid(details);
-    }
-  }
 }
 
 function validateRelationship(problems: { path: string; message: string }[]): void {

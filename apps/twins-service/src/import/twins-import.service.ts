@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { EventTypes, eventSubject, type ErrorDetail, type ImportBatchReply, type ImportBatchRequest, type ImportLineError } from '@odt/contracts';
+import { EventTypes, eventSubject, type ImportBatchReply, type ImportBatchRequest, type ImportLineError } from '@odt/contracts';
 import { checkGraphId, formatEtag, importLineError } from '@odt/graph-domain';
 import { buildEvent } from '@odt/messaging';
 import { ModelCatalog } from '@odt/model-catalog';
@@ -8,9 +8,10 @@ import { oncePerImportBatch } from '@odt/outbox';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { TWINS_SCHEMA } from '../database/data-source';
 import { adtTimestamp } from '../twins/timestamps';
-import { buildTwinDocument, modelOf, userContent } from '../twins/twin-document';
+import { buildTwinDocument, modelOf } from '../twins/twin-document';
 import { checkTwinLimits } from '../twins/twin-limits';
 import { TwinErrors } from '../twins/twins.errors';
+import { requireModel, validateTwin } from '../twins/twin-validation';
 
 import { TwinsImportRepository, type NewTwinRow } from './twins-import.repository';
 
@@ -45,15 +46,10 @@ export class TwinsImportService {
         const id = value.$dtId;
         checkGraphId('digital twin', id);
         const modelId = modelOf(value);
-        const model = await this.catalog.resolve(modelId);
-        if (!model) throw TwinErrors.unknownModel(modelId);
+        const model = await requireModel(this.catalog, modelId);
         if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
         const doc = buildTwinDocument(value, model.info.flattened, now);
-        const problems = model.validate(userContent(doc));
-        if (problems.length > 0) {
-          const details: ErrorDetail[] = problems.map((p) => ({ code: 'ValidationFailed', message: `${p.path}: ${p.message}`, target: p.path }));
-          throw TwinErrors.invalid(details);
-        }
+        validateTwin(model, doc);
         checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
         if (seen.has(id)) throw TwinErrors.alreadyExists(id);
         seen.add(id);

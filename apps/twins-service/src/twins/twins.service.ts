@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type { DigitalTwin, ErrorDetail, GetComponentReply, PatchOperation } from '@odt/contracts';
+import type { DigitalTwin, GetComponentReply, PatchOperation } from '@odt/contracts';
 import { LRUCache } from 'lru-cache';
 import { checkGraphId, formatEtag, matches, parseIfMatch, parseIfNoneMatch, patchBetween, patchInvalid, type IfMatch } from '@odt/graph-domain';
 import { ModelCatalog, type ResolvedModel } from '@odt/model-catalog';
@@ -12,6 +12,7 @@ import { TwinEvents } from './twin-events';
 import { checkTwinLimits } from './twin-limits';
 import { applyTwinPatch, parseComponentPatch, parsePatch } from './twin-patch';
 import { TwinErrors } from './twins.errors';
+import { requireModel, validateTwin } from './twin-validation';
 import { TwinsRepository, type TwinModel, type TwinRow } from './twins.repository';
 
 /** Enough for dozens of writers racing on one twin; past it the caller is told to retry. */
@@ -49,9 +50,9 @@ export class TwinsService {
     checkGraphId('digital twin', id);
     const createOnly = parseIfNoneMatch(ifNoneMatch);
     const modelId = modelOf(body);
-    const model = await this.requireModel(modelId);
+    const model = await requireModel(this.catalog, modelId);
     const doc = buildTwinDocument(body as Record<string, unknown>, model.info.flattened, adtTimestamp());
-    this.validate(model, doc);
+    validateTwin(model, doc);
     checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
     const etag = randomUUID();
     const twin = toTwin(id, formatEtag(etag), doc);
@@ -109,7 +110,7 @@ export class TwinsService {
   ): Promise<{ etag: string }> {
     const newModelOp = [...ops].reverse().find((o) => o.path === '/$metadata/$model');
     if (newModelOp && typeof newModelOp.value !== 'string') throw patchInvalid('/$metadata/$model must be a model id.');
-    const target = newModelOp ? await this.requireModel(newModelOp.value as string) : undefined;
+    const target = newModelOp ? await requireModel(this.catalog, newModelOp.value as string) : undefined;
 
     return this.withRetries(id, async (row) => {
       if (!row) throw TwinErrors.notFound(id);
@@ -118,10 +119,10 @@ export class TwinsService {
       // Nothing to change: no write, no new ETag, no event.
       if (ops.length === 0) return { etag: formatEtag(row.etag) };
       if (target?.info.decommissioned && target.info.id !== row.model_id) throw TwinErrors.decommissioned(target.info.id);
-      const model = target ?? (await this.requireModel(row.model_id));
+      const model = target ?? (await requireModel(this.catalog, row.model_id));
       const components = model.info.flattened.components;
       const doc = applyTwinPatch(row.document, ops, (name) => Object.hasOwn(components, name), adtTimestamp());
-      this.validate(model, doc);
+      validateTwin(model, doc);
       checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
       const etag = randomUUID();
       if (await this.repo.update(id, row.etag, twinModel(model), etag, doc, this.events.updated(id, model.info.id, ops, formatEtag(etag)))) {
@@ -183,20 +184,7 @@ export class TwinsService {
     return result;
   }
 
-  private async requireModel(modelId: string): Promise<ResolvedModel> {
-    const model = await this.catalog.resolve(modelId);
-    if (!model) throw TwinErrors.unknownModel(modelId);
-    return model;
-  }
 
-  private validate(model: ResolvedModel, doc: TwinDocument): void {
-    const problems = model.validate(userContent(doc));
-    if (problems.length > 0) {
-      // ADT's error details carry only code and message, so the message names the property too.
-      const details: ErrorDetail[] = problems.map((p) => ({ code: 'ValidationFailed', message: `${p.path}: ${p.message}`, target: p.path }));
-      throw TwinErrors.invalid(details);
-    }
-  }
 }
 
 export const twinModel = (model: ResolvedModel): TwinModel => ({ id: model.info.id, ancestry: [model.info.id, ...model.info.flattened.bases] });
