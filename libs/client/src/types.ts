@@ -1,8 +1,11 @@
-import type { AggregatedValue, DeadLetterView, DigitalTwin, Endpoint, EventRoute, IncomingRelationship, ModelData, PropertyValue, Relationship } from '@odt/contracts';
+import type { AggregatedValue, ConnectionDeadLetter, TestConnectionReply, DeadLetterView, DigitalTwin, Endpoint, EventRoute, IncomingRelationship, ModelData, PropertyValue, Relationship } from '@odt/contracts';
 
 export type { AggregatedValue, DeadLetterView, DigitalTwin, Endpoint, EventRoute, IncomingRelationship, ModelData, PropertyValue, Relationship };
 
 /** One JSON Patch operation (RFC 6902), as ADT takes it. */
+/** The API's own shapes (libs/contracts): what `POST /connections/{name}/test` and the dead-letter list answer. */
+export type { ConnectionDeadLetter, TestConnectionReply as ConnectionTestResult };
+
 export interface JsonPatchOperation {
   op: 'add' | 'remove' | 'replace' | 'move' | 'copy' | 'test';
   path: string;
@@ -82,24 +85,6 @@ export interface ConnectionTestMessage {
   mapping?: string;
 }
 
-/** What a connection's mapping made of a sample message: the envelope it saw, and the operations (nothing applied). */
-export interface ConnectionTestResult {
-  envelope: { topic?: string; headers?: Record<string, string>; payload: unknown; receivedAt?: string };
-  operations: Record<string, unknown>[];
-}
-
-/** A message a connection could not apply (`GET /connections/{name}/deadletters`). */
-export interface ConnectionDeadLetter {
-  id: number;
-  stage: 'decode' | 'map' | 'apply';
-  code: string;
-  reason: string;
-  position?: number;
-  attempts: number;
-  firstSeen: string;
-  lastSeen: string;
-  message: { topic?: string; headers?: Record<string, string>; payload?: unknown; receivedAt?: string };
-}
 
 /** One Server-Sent Event of the live stream: `data` is the CloudEvent. */
 export interface StreamEvent {
