@@ -6,7 +6,8 @@
 #   node -r @swc-node/register tools/migrate.ts
 # The services run their TypeScript through @swc-node/register (a runtime dependency, with the
 # `typescript` it needs to read tsconfig.json), so there is no compile step: the build installs
-# the production dependencies from the lockfile and copies the sources.
+# the production dependencies from the lockfile and copies the sources. The one thing built is
+# the Explorer (static files, apps/explorer/dist), which the gateway serves at /explorer/.
 #
 #   docker build -t open-digital-twins:0.1.0 .
 
@@ -35,6 +36,22 @@ RUN --mount=type=cache,target=/root/.npm \
  && node tools/docker/unpack-swc-addon.js \
  && node -e "require('@swc/core'); require('@swc-node/register/read-default-tsconfig')"
 
+# The Explorer, built with its own (development) dependencies only: Vite, React, sigma.js. It reads
+# libs/client and libs/contracts by their sources (vite.config.mts aliases them). Only dist/ leaves
+# this stage.
+FROM node:${NODE_VERSION}-bookworm-slim AS explorer
+WORKDIR /src
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY --from=manifests /src/ ./
+RUN --mount=type=cache,target=/root/.npm \
+    npm ci --workspace apps/explorer --include=dev --ignore-scripts --no-audit --no-fund
+COPY libs/client ./libs/client
+COPY libs/contracts ./libs/contracts
+COPY apps/explorer ./apps/explorer
+RUN cd apps/explorer && node ../../node_modules/vite/bin/vite.js build \
+ && test -f dist/index.html
+
 FROM node:${NODE_VERSION}-bookworm-slim AS runtime
 ENV NODE_ENV=production
 WORKDIR /app
@@ -47,6 +64,8 @@ COPY package.json package-lock.json tsconfig.json tsconfig.base.json ./
 COPY libs ./libs
 COPY apps ./apps
 COPY tools ./tools
+# The built Explorer, where the gateway looks for it (apps/gateway/src/explorer/explorer-files.ts).
+COPY --from=explorer /src/apps/explorer/dist ./apps/explorer/dist
 # The jobs storage directory (JOBS_STORAGE_DIR in docker-compose.yml and k8s), the one place besides
 # /tmp the service user writes: a volume mounted here starts with this ownership.
 RUN mkdir -p /data/jobs && chown 1000:1000 /data/jobs

@@ -3,7 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { openBrowser } from '../test/support/browser';
 import { callGateway } from '../test/support/gateway';
+import { reserveIssuer, startOidcIssuer } from '../test/support/oidc-issuer';
 import { startSystem } from '../test/support/system';
+import { positionOf } from '../apps/explorer/src/query/time-slider';
 import { ensureExplorerBuilt } from './explorer-build';
 
 /**
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
     await call('PUT', '/eventroutes/faults', { endpointName: 'alerts', filter: "type = 'Microsoft.DigitalTwins.Twin.Update'" });
 
     const { page } = browser;
+    // An error that unmounts the app leaves a blank page and a wait that times out: say which.
+    page.on('pageerror', (e) => console.error('The Explorer failed:', e.stack));
     await page.goto(`${system.gatewayUrl}/explorer/`);
     const tab = (name: string) => page.getByRole('tab', { name }).click();
     await page.getByTestId('query-editor').click();
@@ -77,6 +81,19 @@ async function main(): Promise<void> {
     await page.getByRole('img', { name: 'Temperature over time' }).waitFor();
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(OUT, 'inspector.png') });
+
+    // The time slider: a room removed, then the graph as it was a moment before.
+    const before = Date.now();
+    await page.waitForTimeout(2000);
+    await call('DELETE', '/digitaltwins/hq-f2-r4?cascade=true');
+    await page.waitForTimeout(1000);
+    await page.getByRole('checkbox', { name: 'As of' }).check();
+    await page.getByRole('slider', { name: 'Time ago' }).fill(String(positionOf((Date.now() - before - 1000) / 1000)));
+    await page.getByLabel('Graph shown as of').waitFor();
+    await page.waitForTimeout(2500);
+    await page.screenshot({ path: path.join(OUT, 'history.png') });
+    await page.getByRole('checkbox', { name: 'As of' }).uncheck();
+    await page.getByRole('status').filter({ hasText: /rows,/ }).first().waitFor();
 
     await tab('Models');
     await page.getByRole('button', { name: 'Model graph' }).click();
@@ -102,10 +119,41 @@ async function main(): Promise<void> {
     await tab('Routes');
     await page.getByText('faults').waitFor();
     await page.screenshot({ path: path.join(OUT, 'routes.png') });
+    await signInShot();
     console.log(`screenshots in ${OUT}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
     await browser.close();
+    await system.stop();
+  }
+}
+
+/** Signed in through an OpenID provider (oidc-provider, as in the browser test), with the header saying who. */
+async function signInShot(): Promise<void> {
+  const reserved = await reserveIssuer();
+  const resource = 'https://digitaltwins.azure.net';
+  const system = await startSystem({
+    without: ['history', 'jobs', 'connector', 'router'],
+    overrides: { AUTH_JWKS_URL: reserved.jwksUrl, AUTH_ISSUER: reserved.issuer, EXPLORER_OIDC_CLIENT_ID: 'odt-explorer', EXPLORER_OIDC_SCOPES: 'openid profile offline_access digitaltwins', EXPLORER_OIDC_RESOURCE: resource },
+  });
+  const issuer = await startOidcIssuer(reserved.port, { clientId: 'odt-explorer', redirectUri: `${system.gatewayUrl}/explorer/`, resource });
+  const browser = await openBrowser();
+  try {
+    const { page } = browser;
+    await page.goto(`${system.gatewayUrl}/explorer/`);
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    await page.locator('input[name=login]').fill('ada');
+    await page.locator('input[name=password]').fill('secret');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await page.getByRole('button', { name: 'Continue' }).click();
+    await page.getByTestId('signed-in-as').waitFor();
+    await page.getByTestId('query-editor').click();
+    await page.getByRole('button', { name: 'Run', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: /rows,/ }).first().waitFor();
+    await page.screenshot({ path: path.join(OUT, 'sign-in.png'), clip: { x: 0, y: 0, width: 1400, height: 260 } });
+  } finally {
+    await browser.close();
+    await issuer.stop();
     await system.stop();
   }
 }

@@ -208,3 +208,32 @@ export function dockerignoreProblems(patterns: string[], mustKeep: string[]): st
   }
   return problems;
 }
+
+/** What the Explorer's build reads: its folder, and the libraries it imports (by their sources). */
+export interface ExplorerBuild { libs: string[] }
+
+/**
+ * The image holds the built Explorer: the final stage copies `apps/explorer/dist` from a stage
+ * that builds it with Vite, with the development dependencies (Vite itself is one) and the
+ * sources of the Explorer and of every library it imports.
+ */
+export function explorerProblems(file: Dockerfile, build: ExplorerBuild): string[] {
+  const final = finalStage(file);
+  const copy = final?.instructions.filter((i) => i.keyword === 'COPY').map(copyOf).find((c) => c.from && c.sources.some((s) => /apps\/explorer\/dist\/?$/.test(s)));
+  if (!copy) return ['the final stage does not copy the built Explorer (apps/explorer/dist) from a build stage'];
+  const problems: string[] = [];
+  if (path.posix.normalize(copy.dest) !== 'apps/explorer/dist') problems.push(`the built Explorer goes to ${copy.dest}, not ./apps/explorer/dist where the gateway serves it from`);
+  const stage = file.stages.find((s) => s.name === copy.from);
+  if (!stage) return [...problems, `the built Explorer comes from ${copy.from}, which is not a stage of this file`];
+  const stageRuns = runs(stage);
+  if (!stageRuns.some((r) => /vite(\.js)?\s+build\b/.test(r))) problems.push(`stage ${copy.from} does not run vite build`);
+  const ci = stageRuns.find((r) => /\bnpm\s+ci\b/.test(r));
+  const production = stage.instructions.some((i) => i.keyword === 'ENV' && /NODE_ENV[= ]production/.test(i.args));
+  if (!ci) problems.push(`stage ${copy.from} installs no dependencies (npm ci)`);
+  else if (/--omit[= ]dev/.test(ci) || (production && !/--include[= ]dev/.test(ci))) problems.push(`stage ${copy.from} leaves out the development dependencies the Explorer is built with (npm ci --include=dev)`);
+  const copied = new Set(stage.instructions.filter((i) => i.keyword === 'COPY').map(copyOf).filter((c) => !c.from).flatMap((c) => c.sources.map((s) => path.posix.normalize(s))));
+  for (const needed of ['apps/explorer', ...build.libs.map((l) => `libs/${l}`)]) {
+    if (!copied.has(needed) && !copied.has(needed.split('/')[0])) problems.push(`stage ${copy.from} does not copy ${needed}, which the Explorer's build reads`);
+  }
+  return problems;
+}

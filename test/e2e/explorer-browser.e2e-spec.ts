@@ -227,6 +227,10 @@ describe('the Explorer in a browser', () => {
       { Section: 'Relationships' }, { $dtId: 's1', $relationshipId: 's1-feeds-r2', $targetId: 'r2', $relationshipName: 'feeds', weight: 0.5 },
     ];
     writeFileSync(file, lines.map((l) => JSON.stringify(l)).join('\n'));
+    // The model graph open in its (then hidden) tab while the import reloads the models: the app stays up.
+    await tab('Models');
+    await page.getByRole('button', { name: 'Model graph' }).click();
+    await page.getByLabel('Model graph').waitFor();
     await tab('Import / export');
     await page.getByTestId('import-file').setInputFiles(file);
     // Through the Jobs API when the server has one (a job's log), else item by item (4 of 4).
@@ -235,6 +239,8 @@ describe('the Explorer in a browser', () => {
     expect((await call('GET', '/digitaltwins/s1')).body.kind).toBe('co2');
     expect((await call('GET', '/digitaltwins/s1/relationships/s1-feeds-r2')).body).toMatchObject({ $targetId: 'r2', weight: 0.5 });
     expect(await page.evaluate(() => (globalThis as unknown as { odtExplorer: { graph: { hasEdge(k: string): boolean } } }).odtExplorer.graph.hasEdge('s1\u0000s1-feeds-r2'))).toBe(true);
+    await tab('Models');
+    await expect(page.getByLabel('Model graph').locator('canvas').count()).resolves.toBeGreaterThan(0);
   });
 
   it('adds an endpoint and an event route, and deletes the route, in the Routes panel', async () => {

@@ -54,6 +54,13 @@ describe('the Explorer, served by the gateway', () => {
     expect(js.gzipped).toBeLessThanOrEqual(600 * 1024);
   });
 
+  it('tells the Explorer to take a pasted token when authentication is on without an OIDC client', async () => {
+    const res = await fetch(`${system.gatewayUrl}/explorer/config.json`);
+    expect([res.status, res.headers.get('content-type'), res.headers.get('cache-control')]).toEqual([200, 'application/json; charset=utf-8', 'no-cache']);
+    expect(await res.json()).toEqual({ auth: 'token' });
+    expect((await fetch(`${system.gatewayUrl}/explorer/`)).headers.get('content-security-policy')).toContain("connect-src 'self';");
+  });
+
   it('links the Explorer from the landing page', async () => {
     const landing = await (await fetch(`${system.gatewayUrl}/`, { headers: { accept: 'application/json' } })).json() as { links: Record<string, string> };
     expect(landing.links.explorer).toBe('/explorer/');

@@ -211,7 +211,7 @@ describe('the authorisation matrix: every route × every caller', () => {
   }
 
   it('answers probes and the reference pages without a token', async () => {
-    for (const path of ['/healthz', '/readyz', '/metrics', '/', '/openapi.json', '/docs/api']) {
+    for (const path of ['/healthz', '/readyz', '/metrics', '/', '/openapi.json', '/docs/api', '/explorer/config.json']) {
       expect([path, (await fetch(`${system.gatewayUrl}${path}`)).status]).toEqual([path, 200]);
     }
   });

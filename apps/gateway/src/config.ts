@@ -48,6 +48,16 @@ export const gatewayConfigSchema = baseConfigSchema.extend({
   AUTH_CUSTOM_ROLES: z.string().default('{}'),
   AUTH_CLOCK_SKEW_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
 
+  // The Explorer's sign-in (docs/explorer.md): the OIDC authorization-code + PKCE flow, told to it by GET /explorer/config.json.
+  /** The Explorer's client id at the identity provider (a public client: no secret, PKCE); unset: the Explorer takes a pasted token. */
+  EXPLORER_OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** The issuer the Explorer signs in with; defaults to AUTH_OIDC_ISSUER, then AUTH_ISSUER. */
+  EXPLORER_OIDC_ISSUER: z.string().url().optional(),
+  /** The scopes it asks for (Entra ID: `https://digitaltwins.azure.net/.default openid offline_access`). */
+  EXPLORER_OIDC_SCOPES: z.string().min(1).default('openid profile offline_access'),
+  /** An RFC 8707 resource indicator sent with the requests, for providers that pick the token's audience by it. */
+  EXPLORER_OIDC_RESOURCE: z.string().url().optional(),
+
   /** HTTPS when both are set (PEM files): on PORT alone, or on HTTPS_PORT beside plain HTTP on PORT. */
   TLS_CERT_FILE: z.string().min(1).optional(),
   TLS_KEY_FILE: z.string().min(1).optional(),
@@ -86,8 +96,22 @@ const consistentGatewayConfig = gatewayConfigSchema.superRefine((config, ctx) =>
   if (Boolean(config.TLS_CERT_FILE) !== Boolean(config.TLS_KEY_FILE)) {
     ctx.addIssue({ code: z.ZodIssueCode.custom, path: [config.TLS_CERT_FILE ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'], message: 'TLS_CERT_FILE and TLS_KEY_FILE go together' });
   }
+  if (config.EXPLORER_OIDC_CLIENT_ID) {
+    const authOn = Boolean(config.AUTH_JWT_SECRET || config.AUTH_JWT_SECRET_FILE || config.AUTH_PUBLIC_KEY || config.AUTH_JWKS_URL || config.AUTH_OIDC_ISSUER);
+    if (!authOn) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['EXPLORER_OIDC_CLIENT_ID'], message: 'EXPLORER_OIDC_CLIENT_ID needs authentication on (AUTH_OIDC_ISSUER, AUTH_JWKS_URL, AUTH_PUBLIC_KEY or AUTH_JWT_SECRET): nothing would check the tokens' });
+    } else if (!explorerIssuerOf(config)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['EXPLORER_OIDC_ISSUER'], message: 'EXPLORER_OIDC_CLIENT_ID needs an issuer URL: set EXPLORER_OIDC_ISSUER (or AUTH_OIDC_ISSUER, or AUTH_ISSUER as a URL)' });
+    }
+  }
 });
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+
+/** The issuer the Explorer signs in with: its own setting, else the one the gateway trusts (when it is a URL). */
+export function explorerIssuerOf(config: Pick<GatewayConfig, 'EXPLORER_OIDC_ISSUER' | 'AUTH_OIDC_ISSUER' | 'AUTH_ISSUER'>): string | undefined {
+  const candidate = config.EXPLORER_OIDC_ISSUER ?? config.AUTH_OIDC_ISSUER ?? config.AUTH_ISSUER;
+  return candidate && /^https?:\/\//.test(candidate) ? candidate : undefined;
+}
 export const GATEWAY_CONFIG = Symbol('GATEWAY_CONFIG');
 export const loadGatewayConfig = (env = process.env): GatewayConfig => loadConfig(consistentGatewayConfig, env);

@@ -1,21 +1,10 @@
 import { ApiError, DigitalTwinsApi, type TokenCredential } from '@odt/client';
+import { signIn } from '../auth/sign-in';
 
 export { ApiError };
 
-let token: string | undefined = sessionStorage.getItem('odt-token') ?? undefined;
-
-/** A pasted bearer token (kept for this browser tab only), or undefined with authentication off. */
-export function setToken(value: string | undefined): void {
-  token = value?.trim() || undefined;
-  if (token) sessionStorage.setItem('odt-token', token);
-  else sessionStorage.removeItem('odt-token');
-}
-
-export function currentToken(): string | undefined {
-  return token;
-}
-
-const credential: TokenCredential = { getToken: async () => token };
+/** The signed-in user's token (OIDC, refreshed as it nears expiry, or pasted); none with authentication off. */
+const credential: TokenCredential = { getToken: () => signIn.token() };
 
 /** The typed client of the API, on this page's origin (the gateway serves both: no CORS). */
 export const api = new DigitalTwinsApi({ endpoint: location.origin, credential, retry: { maxRetries: 2 } });

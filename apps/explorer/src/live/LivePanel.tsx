@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { adt } from '../api/adt';
-import { currentToken, withVersion } from '../api/http';
+import { withVersion } from '../api/http';
+import { signIn } from '../auth/sign-in';
 import { store } from '../store';
 
 interface Item { id: string; type: string; subject?: string; time: string }
@@ -19,7 +20,7 @@ export function LivePanel() {
     const open = async () => {
       const params: Record<string, string> = {};
       // EventSource cannot send a bearer token: trade it for a single-use ticket.
-      if (currentToken()) params.ticket = (await adt.streamTicket()).ticket;
+      if (await signIn.token()) params.ticket = (await adt.streamTicket()).ticket;
       if (closed) return;
       source = new EventSource(withVersion('/events', params));
       source.onopen = () => setState('open');

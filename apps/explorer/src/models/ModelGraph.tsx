@@ -28,9 +28,13 @@ export function ModelGraph() {
         if (types.includes('Relationship')) edge(id, typeof c.target === 'string' ? c.target : undefined, 'relationship', String(c.name));
       }
     }
-    const r = new Sigma(g, host.current!, { renderEdgeLabels: true, defaultEdgeType: 'arrow', labelRenderedSizeThreshold: 0 });
+    // The models reload (an upload, an import) while this tab may be hidden: a container of no size then,
+    // drawn once the tab shows it again.
+    const r = new Sigma(g, host.current!, { renderEdgeLabels: true, defaultEdgeType: 'arrow', labelRenderedSizeThreshold: 0, allowInvalidContainer: true });
+    const resized = new ResizeObserver(() => { r.resize(); r.refresh(); });
+    resized.observe(host.current!);
     void forceLayout(g as never, 1000);
-    return () => r.kill();
+    return () => { resized.disconnect(); r.kill(); };
   }, [s.definitions, kinds]);
   return (
     <div className="model-graph">

@@ -5,9 +5,11 @@ import { store } from '../store';
 import { QueryEditor, type QueryEditorHandle } from './QueryEditor';
 import { errorOffset } from './results';
 import { savedQueries, shareLink, type SavedQuery } from './saved-queries';
+import { agoText, positionOf, secondsAgo, SLIDER_STEPS } from './time-slider';
 
 const DEFAULT_QUERY = 'SELECT * FROM DIGITALTWINS';
-const HOUR = 3600_000;
+/** The slider re-runs the query once it rests this long (a drag or held arrow key is one run, not fifty). */
+const SLIDER_SETTLE_MS = 250;
 
 /** The query console: editor, Run, overlay, saved queries (server-side), share link, and a time slider (asOf). */
 export function QueryPanel() {
@@ -18,7 +20,10 @@ export function QueryPanel() {
   const [savedError, setSavedError] = useState('');
   const [name, setName] = useState('');
   const [asOfOn, setAsOfOn] = useState(false);
-  const [hoursAgo, setHoursAgo] = useState(1);
+  const [position, setPosition] = useState(() => positionOf(3600));
+  /** The moment the graph shows, after a run as of the past. */
+  const [shownAsOf, setShownAsOf] = useState<string | undefined>();
+  const sliderMoved = useRef(false);
   const [link, setLink] = useState('');
   const initial = new URLSearchParams(location.search).get('query') ?? localStorage.getItem('odt-last-query') ?? DEFAULT_QUERY;
 
@@ -28,16 +33,24 @@ export function QueryPanel() {
     if (new URLSearchParams(location.search).has('query')) void run();
   }, []);
 
-  const asOf = asOfOn ? new Date(Date.now() - hoursAgo * HOUR).toISOString() : undefined;
+  // Moving the slider, or switching "As of" on or off, re-runs the current query at that moment.
+  useEffect(() => {
+    if (!sliderMoved.current) return;
+    const timer = setTimeout(() => void run(), SLIDER_SETTLE_MS);
+    return () => clearTimeout(timer);
+  }, [position, asOfOn]);
+  const touchSlider = () => { sliderMoved.current = true; };
 
-  async function run(at = asOf) {
+  async function run(at = asOfOn ? new Date(Date.now() - secondsAgo(position) * 1000).toISOString() : undefined) {
     const text = editor.current!.text();
     localStorage.setItem('odt-last-query', text);
     editor.current!.showError(undefined);
     setRunning(true);
+    setShownAsOf(undefined);
     store.say('Running…');
     try {
       await runQuery(text, { overlay, asOf: at });
+      setShownAsOf(at);
     } catch (err) {
       const message = (err as Error).message;
       store.say('', err instanceof ApiError ? `${err.code}: ${message}` : message);
@@ -68,11 +81,12 @@ export function QueryPanel() {
       {link && <input className="share-link" readOnly value={link} aria-label="Share link" onFocus={(e) => e.target.select()} />}
       <fieldset className="row">
         <legend>History</legend>
-        <label><input type="checkbox" checked={asOfOn} onChange={(e) => setAsOfOn(e.target.checked)} /> As of</label>
-        <input type="range" min={0} max={72} step={0.25} value={hoursAgo} disabled={!asOfOn} aria-label="Hours ago"
-          onChange={(e) => setHoursAgo(Number(e.target.value))}
-          onMouseUp={() => void run()} onKeyUp={(e) => { if (e.key.startsWith('Arrow')) void run(); }} />
-        <span>{asOfOn ? `${hoursAgo} h ago (${new Date(Date.now() - hoursAgo * HOUR).toLocaleString()})` : 'now'}</span>
+        <label><input type="checkbox" checked={asOfOn} onChange={(e) => { touchSlider(); setAsOfOn(e.target.checked); }} /> As of</label>
+        <input type="range" min={0} max={SLIDER_STEPS} step={1} value={position} disabled={!asOfOn} aria-label="Time ago"
+          aria-valuetext={agoText(secondsAgo(position))}
+          onChange={(e) => { touchSlider(); setPosition(Number(e.target.value)); }} />
+        <span data-testid="as-of">{asOfOn ? agoText(secondsAgo(position)) : 'now'}</span>
+        {shownAsOf && <output className="muted" aria-label="Graph shown as of">Showing {new Date(shownAsOf).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'medium' })}</output>}
       </fieldset>
       <fieldset>
         <legend>Saved queries</legend>

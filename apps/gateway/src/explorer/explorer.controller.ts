@@ -1,24 +1,33 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import { DomainError } from '@odt/contracts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config';
 import { PublicRoute } from '../http/public-route';
+import { explorerConfigOf, explorerCsp, type ExplorerConfig } from './explorer-config';
 import { ExplorerFiles } from './explorer-files';
-
-/**
- * The Explorer's scripts, workers (ForceAtlas2 runs from a blob: worker) and styles are its own;
- * CodeMirror and React set inline styles; it talks to this gateway only.
- */
-const EXPLORER_CSP = "default-src 'self'; script-src 'self'; worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'";
 
 /** The Explorer (apps/explorer, built with Vite) at /explorer/: same origin as the API, so no CORS. */
 @Controller()
 export class ExplorerController {
-  constructor(@Inject(ExplorerFiles) private readonly files: ExplorerFiles) {}
+  private readonly explorer: ExplorerConfig;
+  private readonly csp: string;
+
+  constructor(@Inject(ExplorerFiles) private readonly files: ExplorerFiles, @Inject(GATEWAY_CONFIG) config: GatewayConfig) {
+    this.explorer = explorerConfigOf(config);
+    this.csp = explorerCsp(this.explorer);
+  }
 
   @Get('explorer')
   @PublicRoute()
   redirect(@Res() reply: FastifyReply): void {
     void reply.redirect('/explorer/', 301);
+  }
+
+  /** How the Explorer signs in (issuer, client id, scopes), from the validated configuration. */
+  @Get('explorer/config.json')
+  @PublicRoute()
+  config(@Res() reply: FastifyReply): void {
+    void reply.header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff').type('application/json; charset=utf-8').send(JSON.stringify(this.explorer));
   }
 
   @Get('explorer/*')
@@ -33,7 +42,7 @@ export class ExplorerController {
     void reply
       .header('cache-control', file.cacheControl)
       .header('x-content-type-options', 'nosniff')
-      .header('content-security-policy', EXPLORER_CSP)
+      .header('content-security-policy', this.csp)
       .type(file.type)
       .send(file.body);
   }
