@@ -6,6 +6,7 @@ import { TwinDocumentIndex1764000000006 } from './migrations/1764000000006-twin-
 import { TwinCount1764000000007 } from './migrations/1764000000007-twin-count';
 import { TwinProperties1764000000008 } from './migrations/1764000000008-twin-properties';
 import { TwinImportBatches1764000013001 } from './migrations/1764000013001-twin-import-batches';
+import { TwinPropertyWrites1764000019001 } from './migrations/1764000019001-twin-property-writes';
 
 export const TWINS_SCHEMA = 'twins';
 
@@ -14,7 +15,7 @@ export function twinsDataSourceOptions(url: string, poolSize?: number): DataSour
     url,
     schema: TWINS_SCHEMA,
     entities: [],
-    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007, TwinProperties1764000000008, TwinImportBatches1764000013001],
+    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007, TwinProperties1764000000008, TwinImportBatches1764000013001, TwinPropertyWrites1764000019001],
     poolSize,
     applicationName: 'twins-service',
   });

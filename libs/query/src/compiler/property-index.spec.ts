@@ -22,6 +22,14 @@ describe('property filters through the property index', () => {
     expect(whereSql('T.x != null')).toContain('AND FALSE');
   });
 
+  it('reads a type test from the index that holds that type (numbers and strings are only in num and str)', () => {
+    expect(whereSql('IS_NUMBER(T.x)')).toContain('p.path = $1::text[] AND p.num IS NOT NULL)');
+    expect(whereSql('IS_STRING(T.x)')).toContain('AND p.str IS NOT NULL)');
+    expect(whereSql('IS_BOOL(T.x)')).toContain("AND p.kind = 'b')");
+    expect(whereSql('IS_DEFINED(T.x)')).toContain("AND (p.num IS NOT NULL OR p.str IS NOT NULL OR p.kind NOT IN ('n', 's')))");
+    expect(whereSql('IS_PRIMITIVE(T.x)')).toContain("AND (p.num IS NOT NULL OR p.str IS NOT NULL OR p.kind IN ('z', 'b')))");
+  });
+
   it('turns an OR of one twin into a set of ids, AND inside it into INTERSECT', () => {
     expect(whereSql("(T.a = 1 AND T.b = 'x') OR STARTSWITH(T.c, 'ab')")).toBe(
       't0.id IN (((SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND p.num = $2::numeric)' +

@@ -177,14 +177,20 @@ const CANDIDATES = 'candidates';
 /** The expression of the string index (`twin_properties_str`), as it must be written to use it. */
 const STRING_PREFIX = `substr(p.str, 1, ${N})`;
 
+/**
+ * Type tests, each as the indexes can answer it: numbers and strings are in `num` and `str` only
+ * (`twin_properties_kind` leaves them out, which spares a btree write per change), the other kinds
+ * in `twin_properties_kind` (`kind NOT IN ('n', 's')`), so a test of several kinds is an OR of
+ * those (a bitmap OR when read by path).
+ */
 const TYPE_TESTS: Record<string, string> = {
-  IS_DEFINED: 'TRUE',
+  IS_DEFINED: `(p.num IS NOT NULL OR p.str IS NOT NULL OR p.kind NOT IN ('n', 's'))`,
   IS_NULL: `p.kind = 'z'`,
   IS_BOOL: `p.kind = 'b'`,
-  IS_NUMBER: `p.kind = 'n'`,
-  IS_STRING: `p.kind = 's'`,
+  IS_NUMBER: 'p.num IS NOT NULL',
+  IS_STRING: 'p.str IS NOT NULL',
   IS_OBJECT: `p.kind = 'o'`,
-  IS_PRIMITIVE: `p.kind IN ('z', 'b', 'n', 's')`,
+  IS_PRIMITIVE: `(p.num IS NOT NULL OR p.str IS NOT NULL OR p.kind IN ('z', 'b'))`,
 };
 
 /** The first N characters (code points, as Postgres' substr counts them). */
