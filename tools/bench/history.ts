@@ -4,6 +4,7 @@ import { Client, Pool } from 'pg';
 import { startBenchSystem, type BenchSystem } from './bench-system';
 import { generateHistory } from './history-data';
 import { closedLoop, httpClient, percentile, table, type LoadResult } from './load';
+import { ProcessCpu } from './process-cpu';
 
 const API = '?api-version=2023-10-31';
 const TWINS = Number(process.env.BENCH_TWINS ?? 2000);
@@ -15,6 +16,8 @@ const STORED_TWINS = Number(process.env.BENCH_HISTORY_TWINS ?? 100_000);
 const STORED_CHANGES = Number(process.env.BENCH_HISTORY_CHANGES ?? 10_000_000);
 const STORED_DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 30);
 const STORED_MODELS = Number(process.env.BENCH_HISTORY_MODELS ?? 100);
+/** Which parts run: `BENCH_HISTORY_PARTS=3` (say, with fewer BENCH_HISTORY_CHANGES) checks the reads alone. */
+const PARTS = process.env.BENCH_HISTORY_PARTS ?? '123';
 const MODEL_ID = 'dtmi:bench:Room;1';
 const MODEL = {
   '@id': MODEL_ID, '@type': 'Interface', '@context': 'dtmi:dtdl:context;3',
@@ -35,6 +38,17 @@ export async function benchHistory(): Promise<void> {
   const load0 = os.loadavg();
   const results: LoadResult[] = [];
   const figures: Record<string, unknown> = {};
+  if (PARTS.includes('1') || PARTS.includes('2')) await writeParts(results, figures);
+  if (PARTS.includes('3')) await readPart(results, figures);
+  console.log(`\nHistory benchmark: ${os.cpus().length} cores; parts ${PARTS}; PATCH ${TWINS} twins, ${CONCURRENCY} clients, ${SECONDS} s × 2 rounds each; lag at ${RATE}/s for ${LAG_SECONDS} s; ` +
+    `${STORED_CHANGES} changes of ${STORED_TWINS} twins (${STORED_MODELS} models) over ${STORED_DAYS} days`);
+  console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(table(results));
+  console.log(JSON.stringify({ figures, results }, null, 1));
+}
+
+/** Parts 1 (PATCH with and without history) and 2 (lag at RATE). */
+async function writeParts(results: LoadResult[], figures: Record<string, unknown>): Promise<void> {
   const without = await startBenchSystem([...WRITERS, 'gateway']);
   const withHistory = await startBenchSystem([...WRITERS, 'history-service', 'gateway']);
   try {
@@ -55,12 +69,15 @@ export async function benchHistory(): Promise<void> {
     figures.patchRatio = Math.round((rate(rounds.with) / rate(rounds.without)) * 1000) / 1000;
     await without.stop();
 
-    Object.assign(figures, await lagAtRate(withHistory));
+    if (PARTS.includes('2')) Object.assign(figures, await lagAtRate(withHistory));
   } finally {
     await without.stop().catch(() => undefined);
     await withHistory.stop();
   }
+}
 
+/** Part 3: reads with STORED_CHANGES generated changes stored. */
+async function readPart(results: LoadResult[], figures: Record<string, unknown>): Promise<void> {
   const generated: Record<string, unknown> = {};
   const stored = await startBenchSystem([...WRITERS, 'history-service', 'gateway'], { HISTORY_MAINTENANCE_MS: '3600000', QUERY_MAX_PAGE_SIZE: '2000' }, async (databaseUrl) => {
     const db = new Client({ connectionString: databaseUrl });
@@ -82,8 +99,11 @@ export async function benchHistory(): Promise<void> {
     await waitForWatermark(stored);
     // Unmeasured warm-up: each pooled connection plans the point reads once.
     await closedLoop('warm-up', 8, 3, () => call('GET', `/digitaltwins/twin-${Math.floor(Math.random() * STORED_TWINS)}${API}&asOf=${encodeURIComponent(at())}`));
+    const cpu = ProcessCpu.start({ gateway: stored.pids.gateway, 'history-service': stored.pids['history-service'] });
     results.push(await closedLoop(`GET twin asOf (${STORED_CHANGES} changes stored)`, 8, SECONDS * 2, () =>
       call('GET', `/digitaltwins/twin-${Math.floor(Math.random() * STORED_TWINS)}${API}&asOf=${encodeURIComponent(at())}`)));
+    // CPU ms per read by process, of which in the kernel.
+    figures.asOfReadCpuMs = cpu.perOperation(results[results.length - 1].ok);
     const queryTimes: number[] = [];
     let rows = 0;
     for (let i = 0; i < 5; i++) {
@@ -99,14 +119,10 @@ export async function benchHistory(): Promise<void> {
     }
     figures.asOfQueryMs = queryTimes;
     figures.asOfQueryRows = rows;
+    figures.generated = generated;
   } finally {
     await stored.stop();
   }
-  console.log(`\nHistory benchmark: ${os.cpus().length} cores; PATCH ${TWINS} twins, ${CONCURRENCY} clients, ${SECONDS} s × 2 rounds each; lag at ${RATE}/s for ${LAG_SECONDS} s; ` +
-    `${STORED_CHANGES} changes of ${STORED_TWINS} twins (${STORED_MODELS} models) over ${STORED_DAYS} days`);
-  console.log(`load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-  console.log(table(results));
-  console.log(JSON.stringify({ figures, generated, results }, null, 1));
 }
 
 async function seedTwins(system: BenchSystem): Promise<void> {

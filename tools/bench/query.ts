@@ -7,6 +7,7 @@ import { loadQueryConfig } from '../../apps/query-service/src/config';
 import { QueryRepository } from '../../apps/query-service/src/query/query.repository';
 import { startBenchSystem } from './bench-system';
 import { closedLoop, httpClient, table, type LoadResult } from './load';
+import { ProcessCpu } from './process-cpu';
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -76,7 +77,7 @@ export async function benchQuery(args: string[] = []): Promise<void> {
   const sizeArg = args.indexOf('--twins');
   const sizes = [100_000, ...(sizeArg >= 0 ? [Number(args[sizeArg + 1])] : [])].filter((n, i, all) => all.indexOf(n) === i);
   const system = await startBenchSystem(['models-service', 'twins-service', 'relationships-service', 'query-service', 'gateway']);
-  const runs: { generated: Generated; load: string; results: LoadResult[] }[] = [];
+  const runs: { generated: Generated; load: string; results: LoadResult[]; cpuPerQuery: { name: string; ms: Record<string, { ms: number; systemMs: number }> }[] }[] = [];
   try {
     const call = httpClient(system.gatewayUrl, CONCURRENCY);
     if ((await call('POST', `/models${API}`, MODELS)) !== 201) throw new Error('model upload failed');
@@ -91,32 +92,39 @@ export async function benchQuery(args: string[] = []): Promise<void> {
       buildings = target;
       const load0 = os.loadavg();
       const results: LoadResult[] = [];
+      const cpuPerQuery: { name: string; ms: Record<string, { ms: number; systemMs: number }> }[] = [];
       // BENCH_QUERY_SCENARIOS=ace runs only those (letters of the scenario names).
       const only = process.env.BENCH_QUERY_SCENARIOS;
       const chosen = scenarios(buildings).filter(([n]) => !only || only.includes(n[1]));
       for (const [name, next] of chosen) {
         // Unmeasured first: the services' code paths warm up (JIT, caches, prepared statements).
         if (WARMUP_SECONDS > 0) await closedLoop(`${name} warm-up`, CONCURRENCY, WARMUP_SECONDS, () => call('POST', `/query${API}`, { query: next() }));
+        let cpu = ProcessCpu.start({ gateway: system.pids.gateway, 'query-service': system.pids['query-service'] });
         results.push(await closedLoop(`${name} gateway`, CONCURRENCY, SECONDS, () => call('POST', `/query${API}`, { query: next() })));
+        cpuPerQuery.push({ name: `${name} gateway`, ms: cpu.perOperation(results[results.length - 1].ok) });
+        cpu = ProcessCpu.start({});
         results.push(await closedLoop(`${name} raw SQL`, CONCURRENCY, SECONDS, async () => {
           const compiled = compileQuery(next(), { page: { limit: 100 } });
           pageJson(takePage(compiled, await raw.run(compiled.sql, compiled.params, compiled.customPlan)).value);
           return true;
         }));
+        cpuPerQuery.push({ name: `${name} raw SQL`, ms: cpu.perOperation(results[results.length - 1].ok) });
       }
       const load = `load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-      runs.push({ generated, load, results });
+      runs.push({ generated, load, results, cpuPerQuery });
       await writePlans(pool, generated, chosen);
     }
     await raw.onApplicationShutdown();
     await pool.end();
-    for (const { generated, load, results } of runs) {
+    for (const { generated, load, results, cpuPerQuery } of runs) {
       console.log(`\nQuery benchmark: ${generated.twins} twins, ${generated.relationships} relationships, ${CONCURRENCY} clients, ${SECONDS} s each, ${os.cpus().length} cores`);
       console.log(load);
       console.log(table(results));
       for (let i = 0; i < results.length; i += 2) {
         console.log(`${results[i].name.replace(/ gateway$/, '')}: gateway/raw = ${(results[i].perSecond / results[i + 1].perSecond).toFixed(2)}`);
       }
+      console.log('\nCPU ms per query by process, of which in the kernel (/proc; Postgres counts every session on the machine):');
+      for (const { name, ms } of cpuPerQuery) console.log(`${name.padEnd(40)} ${Object.entries(ms).filter(([, v]) => v.ms > 0).map(([k, v]) => `${k} ${v.ms.toFixed(3)} (${v.systemMs.toFixed(3)})`).join(', ')}`);
     }
     if (runs.length > 1) console.log(`\n${sideBySide(runs)}`);
     console.log(JSON.stringify(runs));

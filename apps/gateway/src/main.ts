@@ -10,6 +10,7 @@ import { parseCustomRoles } from './auth/data-actions';
 import { loadGatewayConfig, type GatewayConfig } from './config';
 import { configureFastify } from './http/fastify-setup';
 import { installCallContext } from './http/request-context';
+import { installLeanAsyncBind } from './http/lean-async-bind';
 import { GatewayListeners } from './http/listeners';
 import { ServedRoutes } from './http/served-routes';
 import { installTracing } from './http/tracing';
@@ -29,6 +30,7 @@ export async function startGateway(config: GatewayConfig, handleSignals = true) 
     throw new ConfigError(`Refusing to listen on ${config.HOST} without authentication: configure AUTH_OIDC_ISSUER, AUTH_JWKS_URL, AUTH_PUBLIC_KEY or AUTH_JWT_SECRET (docs/security.md), or listen on 127.0.0.1.`);
   }
   parseCustomRoles(config.AUTH_CUSTOM_ROLES);
+  installLeanAsyncBind();
   const verifier = mode === 'none' ? undefined : new TokenVerifier(config, mode);
   const listeners = new GatewayListeners(config);
   const routes = new ServedRoutes();

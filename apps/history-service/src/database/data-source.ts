@@ -2,6 +2,7 @@ import { serviceDataSourceOptions } from '@odt/service-kit';
 import type { DataSourceOptions } from 'typeorm';
 import { CreateHistory1764000000008 } from './migrations/1764000000008-create-history';
 import { TwinsOfModelsAt1764000000009 } from './migrations/1764000000009-twins-of-models-at';
+import { TwinStatesFromDay1764000014001 } from './migrations/1764000014001-twin-states-from-day';
 
 export const HISTORY_SCHEMA = 'history';
 
@@ -10,7 +11,7 @@ export function historyDataSourceOptions(url: string, poolSize?: number): DataSo
     url,
     schema: HISTORY_SCHEMA,
     entities: [],
-    migrations: [CreateHistory1764000000008, TwinsOfModelsAt1764000000009],
+    migrations: [CreateHistory1764000000008, TwinsOfModelsAt1764000000009, TwinStatesFromDay1764000014001],
     poolSize,
     applicationName: 'history-service',
   });

@@ -36,7 +36,8 @@ export class HistoryReads implements OnApplicationShutdown {
    * functions inline into large plans; their filters prune partitions at run time).
    */
   private readonly points: Pool;
-  private first?: { day: string; read: number };
+  /** The checkpoint days, oldest first, as read lately (`days[0]`: where history begins). */
+  private checkpoints?: { days: string[]; read: number };
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -77,15 +78,33 @@ export class HistoryReads implements OnApplicationShutdown {
   }
 
   /**
-   * The oldest checkpoint (where history begins), remembered for a few seconds; read again when a
-   * moment looks older than it (retention may have moved it since, never backwards).
+   * The oldest checkpoint (where history begins). The days are remembered for a few seconds; read
+   * again when a moment looks older than the first (retention may have moved it since, never backwards).
    */
   private async firstCheckpoint(at: string): Promise<string | undefined> {
-    if (this.first && Date.now() - this.first.read < 10_000 && at >= this.first.day) return this.first.day;
-    const { rows } = await this.pool.query<{ first: string | null }>(
-      `SELECT to_char(min(day) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS first FROM history.checkpoint_days`);
-    this.first = rows[0].first ? { day: rows[0].first, read: Date.now() } : undefined;
-    return this.first?.day;
+    const known = this.checkpoints;
+    if (known && Date.now() - known.read < 10_000 && at >= known.days[0]) return known.days[0];
+    const { rows } = await this.pool.query<{ day: string }>(
+      `SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS day FROM history.checkpoint_days ORDER BY day`);
+    this.checkpoints = rows.length > 0 ? { days: rows.map((r) => r.day), read: Date.now() } : undefined;
+    return this.checkpoints?.days[0];
+  }
+
+  /**
+   * The newest checkpoint day at or before a moment that `moment` accepted, from the days read
+   * lately: one written since is not known yet, and an older one rebuilds the same twin (it reads
+   * more events).
+   */
+  private checkpointDay(at: string): string | null {
+    const days = this.checkpoints?.days ?? [];
+    let lo = 0;
+    let hi = days.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (days[mid] <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo > 0 ? days[lo - 1] : null;
   }
 
   async twin(id: string, asOf: string): Promise<DigitalTwin> {
@@ -204,8 +223,9 @@ export class HistoryReads implements OnApplicationShutdown {
   }
 
   private async twinAt(id: string, at: string): Promise<DigitalTwin | undefined> {
+    // The checkpoint day as a parameter: the generic plan prunes the day partitions as it starts.
     const rows = await this.point<{ id: string; etag: string; document: Record<string, unknown> }>('history-twin',
-      'SELECT twin_id AS id, etag, document FROM history.twin_states_of($1, ARRAY[$2::text])', [at, id]);
+      'SELECT twin_id AS id, etag, document FROM history.twin_states_from_day($1, $2, ARRAY[$3::text])', [this.checkpointDay(at), at, id]);
     const row = rows[0];
     return row ? ({ $dtId: row.id, $etag: `W/"${row.etag}"`, ...row.document } as DigitalTwin) : undefined;
   }

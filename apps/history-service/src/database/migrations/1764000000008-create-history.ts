@@ -135,9 +135,10 @@ const HISTORY_DDL = [
  * events since, keeping per twin its last event (existence, model, ETag), the document of its
  * last create, and per top-level key the last value set (or its removal). One body, two
  * functions: every twin (the query language, checkpoints) and some twins (point reads), whose
- * filter Postgres can use in a generic plan.
+ * filter Postgres can use in a generic plan. `day`: the checkpoint's day (by default the newest at
+ * or before "at"; an argument of `twin_states_from_day`, migration 1764000014001).
  */
-function twinStatesFunction(name: string, args: string, filter: string): string[] {
+export function twinStatesFunction(name: string, args: string, filter: string, day = '(SELECT day FROM cp_day)'): string[] {
   const f = (alias: string) => filter.replace(/\btwin_id\b/g, `${alias}.twin_id`);
   return [`CREATE FUNCTION history.${name}(${args})
   RETURNS TABLE (twin_id text, model integer, etag uuid, document jsonb, ts timestamptz)
@@ -145,11 +146,11 @@ function twinStatesFunction(name: string, args: string, filter: string): string[
     WITH cp_day AS (SELECT history.checkpoint_before(at) AS day),
     cp AS (
       SELECT c.twin_id, c.model, c.etag, c.document FROM history.twin_checkpoints c
-      WHERE c.day = (SELECT day FROM cp_day) AND ${f('c')}
+      WHERE c.day = ${day} AND ${f('c')}
     ),
     win AS (
       SELECT e.* FROM history.twin_events e
-      WHERE e.ts >= (SELECT day FROM cp_day) AND e.ts <= at AND ${f('e')}
+      WHERE e.ts >= ${day} AND e.ts <= at AND ${f('e')}
     ),
     last_event AS (
       SELECT DISTINCT ON (w.twin_id) w.twin_id, w.ts, w.kind, w.etag, w.model FROM win w ORDER BY w.twin_id, w.ts DESC
