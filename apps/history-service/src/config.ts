@@ -1,4 +1,4 @@
-import { databaseConfigSchema, loadConfig } from '@odt/service-kit';
+import { databaseConfigSchema, loadConfig, querySettingsShape } from '@odt/service-kit';
 import { z } from 'zod';
 
 export const historyConfigSchema = databaseConfigSchema.extend({
@@ -28,12 +28,7 @@ export const historyConfigSchema = databaseConfigSchema.extend({
   HISTORY_MAINTENANCE_MS: z.coerce.number().int().min(100).default(60_000),
   HISTORY_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
   /** asOf queries: the same settings as the query service's. */
-  QUERY_TOKEN_SECRET: z.string().min(16).optional(),
-  QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
-  QUERY_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
-  QUERY_MAX_LENGTH: z.coerce.number().int().min(100).default(8000),
-  QUERY_MAX_TERMS: z.coerce.number().int().min(1).default(50),
-  QUERY_MAX_IN_ITEMS: z.coerce.number().int().min(1).default(50),
+  ...querySettingsShape,
 });
 
 export type HistoryConfig = z.infer<typeof historyConfigSchema>;

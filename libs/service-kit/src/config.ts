@@ -38,6 +38,20 @@ export const databaseConfigSchema = baseConfigSchema.extend({
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(20),
 });
 
+/**
+ * The query language's settings, the same wherever queries run: the query service (the present)
+ * and the history service (`asOf` queries). Spread into a service's schema.
+ */
+export const querySettingsShape = {
+  /** Signs continuation tokens; replicas must share it. Unset: a random key per process. */
+  QUERY_TOKEN_SECRET: z.string().min(16).optional(),
+  QUERY_TIMEOUT_MS: z.coerce.number().int().min(100).default(60_000),
+  QUERY_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  QUERY_MAX_LENGTH: z.coerce.number().int().min(100).default(8000),
+  QUERY_MAX_TERMS: z.coerce.number().int().min(1).default(50),
+  QUERY_MAX_IN_ITEMS: z.coerce.number().int().min(1).default(50),
+};
+
 export class ConfigError extends Error {}
 
 /**
