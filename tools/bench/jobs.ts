@@ -37,7 +37,7 @@ export async function benchJobs(): Promise<void> {
   const twinsRss = new PeakRss(system.pids['twins-service']!);
   try {
     const cpu0 = cpuSeconds(system);
-    const pg0 = postgresCpu();
+    const pg = new PostgresCpu();
     const t0 = performance.now();
     await call(system, 'PUT', '/jobs/imports/campus', { inputBlobUri: 'file:///campus.ndjson', outputBlobUri: 'file:///campus.log' });
     const job = await waitFor(system, '/jobs/imports/campus');
@@ -48,7 +48,7 @@ export async function benchJobs(): Promise<void> {
     await untilStreamHas(system, entities);
     const endToEnd = (performance.now() - t0) / 1000;
     const cpu1 = cpuSeconds(system);
-    figures.importCpuSeconds = { ...Object.fromEntries(Object.entries(cpu1).map(([name, s]) => [name, round(s - (cpu0[name] ?? 0))])), postgres: postgresCpuSince(pg0) };
+    figures.importCpuSeconds = { ...Object.fromEntries(Object.entries(cpu1).map(([name, s]) => [name, round(s - (cpu0[name] ?? 0))])), postgres: pg.stop() };
     const db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
     try {
@@ -236,11 +236,26 @@ function postgresCpu(): Map<number, number> {
   return out;
 }
 
-/** Postgres CPU seconds since `before` (processes that exited meanwhile are missed). */
-function postgresCpuSince(before: Map<number, number>): number {
-  let total = 0;
-  for (const [pid, s] of postgresCpu()) total += s - (before.get(pid) ?? 0);
-  return round(total);
+/**
+ * Postgres CPU seconds from now to stop(): every postgres process sampled each second, so that a
+ * connection closed meanwhile (an idle pool connection) still counts up to its last sample.
+ */
+class PostgresCpu {
+  private readonly before = postgresCpu();
+  private readonly last = new Map<number, number>();
+  private readonly timer = setInterval(() => this.sample(), 1000);
+
+  private sample(): void {
+    for (const [pid, s] of postgresCpu()) this.last.set(pid, s);
+  }
+
+  stop(): number {
+    this.sample();
+    clearInterval(this.timer);
+    let total = 0;
+    for (const [pid, s] of this.last) total += s - (this.before.get(pid) ?? 0);
+    return round(total);
+  }
 }
 
 /** Seconds each section took, from the job's log (its Started and Succeeded lines). */
