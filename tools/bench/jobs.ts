@@ -243,7 +243,7 @@ function postgresCpu(): Map<number, number> {
 class PostgresCpu {
   private readonly before = postgresCpu();
   private readonly last = new Map<number, number>();
-  private readonly timer = setInterval(() => this.sample(), 1000);
+  private readonly timer = setInterval(() => this.sample(), 1000).unref();
 
   private sample(): void {
     for (const [pid, s] of postgresCpu()) this.last.set(pid, s);
