@@ -135,7 +135,8 @@ describe('a graph through import, events, export and delete', () => {
 
   it('deletes every relationship, twin and model in one transaction, with their Delete events', async () => {
     const before = await streamCount(nc, system.iso.stream);
-    // A transaction holding a model row makes the delete job wait inside its own transaction.
+    // A transaction holding a model row makes the delete job wait inside its own transaction (it
+    // deletes the models first).
     const blocker = new Client({ connectionString: system.iso.databaseUrl });
     await blocker.connect();
     await blocker.query('BEGIN');
@@ -147,7 +148,7 @@ describe('a graph through import, events, export and delete', () => {
     expect(await res.json()).toMatchObject({ id: 'wipe1', status: expect.stringMatching(/notstarted|running/) });
     await until(async () => (await api('GET', '/jobs/deletions/wipe1')).body.status === 'running');
     await new Promise((r) => setTimeout(r, 500));
-    // Relationships and twins are already deleted inside the job's transaction: nobody sees it yet.
+    // The job's transaction has begun deleting: nobody sees any of it yet.
     const seen = await api('POST', '/query', { query: 'SELECT COUNT() FROM RELATIONSHIPS' });
     expect(seen.body.value).toEqual([{ COUNT: RELATIONSHIPS }]);
     expect((await api('GET', '/digitaltwins/room-0-0')).status).toBe(200);

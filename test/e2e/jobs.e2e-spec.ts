@@ -133,6 +133,11 @@ describe('import jobs', () => {
       const answer = await api('PUT', '/jobs/imports/refused', { inputBlobUri: uri, outputBlobUri: 'file:///out.ndjson' });
       expect([uri, answer.status, answer.code, answer.body.error.message]).toEqual([uri, 400, 'ValidationFailed', expect.stringMatching(message)]);
     }
+    // The log's destination follows the same rules.
+    for (const uri of ['http://127.0.0.1:9/log.ndjson', 'http://169.254.169.254/x', 'file:///../out.ndjson']) {
+      const answer = await api('PUT', '/jobs/imports/refused', { inputBlobUri: 'file:///building.ndjson', outputBlobUri: uri });
+      expect([uri, answer.status, answer.body.error.message]).toEqual([uri, 400, expect.stringMatching(/^outputBlobUri.*(private|must not leave)/)]);
+    }
     expect((await api('PUT', '/jobs/imports/refused', { outputBlobUri: 'file:///x.ndjson' })).body.error.message).toMatch(/inputBlobUri is required/);
     expect((await api('GET', '/jobs/imports/refused')).code).toBe('ImportJobNotFound');
     // Extension: without outputBlobUri (which ADT requires) the log goes to logs/<id>.output.ndjson too.

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -37,6 +37,7 @@ export async function benchJobs(): Promise<void> {
   const twinsRss = new PeakRss(system.pids['twins-service']!);
   try {
     const cpu0 = cpuSeconds(system);
+    const pg = new PostgresCpu();
     const t0 = performance.now();
     await call(system, 'PUT', '/jobs/imports/campus', { inputBlobUri: 'file:///campus.ndjson', outputBlobUri: 'file:///campus.log' });
     const job = await waitFor(system, '/jobs/imports/campus');
@@ -47,7 +48,7 @@ export async function benchJobs(): Promise<void> {
     await untilStreamHas(system, entities);
     const endToEnd = (performance.now() - t0) / 1000;
     const cpu1 = cpuSeconds(system);
-    figures.importCpuSeconds = Object.fromEntries(Object.entries(cpu1).map(([name, s]) => [name, round(s - (cpu0[name] ?? 0))]));
+    figures.importCpuSeconds = { ...Object.fromEntries(Object.entries(cpu1).map(([name, s]) => [name, round(s - (cpu0[name] ?? 0))])), postgres: pg.stop() };
     const db = new Client({ connectionString: system.databaseUrl });
     await db.connect();
     try {
@@ -216,6 +217,45 @@ function cpuSeconds(system: BenchSystem): Record<string, number> {
       return [name, 0];
     }
   }));
+}
+
+/** CPU seconds of every `postgres` process of this machine now, by pid (other sessions' queries included). */
+function postgresCpu(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      if (!stat.includes('(postgres)')) continue;
+      const fields = stat.split(') ')[1].split(' ');
+      out.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / 100);
+    } catch {
+      // exited
+    }
+  }
+  return out;
+}
+
+/**
+ * Postgres CPU seconds from now to stop(): every postgres process sampled each second, so that a
+ * connection closed meanwhile (an idle pool connection) still counts up to its last sample.
+ */
+class PostgresCpu {
+  private readonly before = postgresCpu();
+  private readonly last = new Map<number, number>();
+  private readonly timer = setInterval(() => this.sample(), 1000).unref();
+
+  private sample(): void {
+    for (const [pid, s] of postgresCpu()) this.last.set(pid, s);
+  }
+
+  stop(): number {
+    this.sample();
+    clearInterval(this.timer);
+    let total = 0;
+    for (const [pid, s] of this.last) total += s - (this.before.get(pid) ?? 0);
+    return round(total);
+  }
 }
 
 /** Seconds each section took, from the job's log (its Started and Succeeded lines). */

@@ -21,8 +21,10 @@ export const jobsConfigSchema = databaseConfigSchema.extend({
   JOBS_POLL_MS: z.coerce.number().int().min(50).default(1000),
   /** Jobs one replica runs at a time (imports and deletions are one at a time anyway; exports beside them). */
   JOBS_WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(2),
-  /** How long a finished job (and its log) is kept: its purgeDateTime. */
+  /** How long a finished job (its log, its uploaded file, an export's file) is kept: its purgeDateTime. */
   JOBS_RETENTION_HOURS: z.coerce.number().int().min(1).default(48),
+  /** How often a worker forgets the jobs past their purgeDateTime and removes their files. */
+  JOBS_PURGE_INTERVAL_MS: z.coerce.number().int().min(100).default(60_000),
   /** Time allowed for one batch's request to the owning service. */
   JOBS_BATCH_TIMEOUT_MS: z.coerce.number().int().min(1000).default(120_000),
   JOBS_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),

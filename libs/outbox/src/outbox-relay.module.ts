@@ -15,6 +15,8 @@ export interface OutboxRelayModuleOptions {
   pollIntervalMs: number;
   /** How often the relay announces its watermark (0: never). */
   watermarkIntervalMs: number;
+  /** Rows read, and published side by side, per relay cycle (default 256). */
+  batchSize?: number;
 }
 
 const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
@@ -40,6 +42,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
       nc: this.nc,
       logger: this.logger,
       pollIntervalMs: this.options.pollIntervalMs,
+      ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
       metrics: this.metrics,
       ...(this.options.watermarkIntervalMs > 0
         ? { watermark: { stream: this.options.stream, intervalMs: this.options.watermarkIntervalMs, replicas: this.options.streamReplicas } }
@@ -62,6 +65,8 @@ export interface OutboxSettings {
   EVENTS_SUBJECT_PREFIX: string;
   EVENTS_STREAM_REPLICAS: number;
   OUTBOX_WATERMARK_MS: number;
+  /** Events the relay reads and publishes per cycle (optional: 256). */
+  OUTBOX_BATCH_SIZE?: number;
 }
 
 @Module({})
@@ -77,6 +82,7 @@ export class OutboxRelayModule {
       streamReplicas: config.EVENTS_STREAM_REPLICAS,
       pollIntervalMs: config.OUTBOX_POLL_MS,
       watermarkIntervalMs: config.OUTBOX_WATERMARK_MS,
+      ...(config.OUTBOX_BATCH_SIZE ? { batchSize: config.OUTBOX_BATCH_SIZE } : {}),
     };
     return { module: OutboxRelayModule, providers: [{ provide: RELAY_OPTIONS, useValue: options }, OutboxRelayRunner] };
   }

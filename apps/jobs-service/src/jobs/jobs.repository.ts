@@ -63,9 +63,9 @@ export class JobsRepository {
   }
 
   /** Forgets a job and its log; a worker running it stops at its next checkpoint (the row is gone). */
-  async delete(kind: JobKind, id: string): Promise<boolean> {
-    const rows = rowsOf(await this.db.query(`DELETE FROM jobs.jobs WHERE kind = $1 AND id = $2 RETURNING 1`, [kind, id]));
-    return rows.length > 0;
+  /** Forgets a job; returns what its files were (undefined: no such job). */
+  async delete(kind: JobKind, id: string): Promise<ForgottenJob | undefined> {
+    return rowsOf<ForgottenJob>(await this.db.query(`DELETE FROM jobs.jobs WHERE kind = $1 AND id = $2 RETURNING kind, id, input_uri, output_uri`, [kind, id]))[0];
   }
 
   /** Asks a job to stop between batches; a job not started yet is cancelled at once. */
@@ -161,8 +161,16 @@ export class JobsRepository {
     return this.db.query(`SELECT seq, line FROM jobs.job_log WHERE kind = $1 AND job_id = $2 AND seq > $3 ORDER BY seq LIMIT $4`, [kind, id, after, limit]);
   }
 
-  /** Finished jobs past their purge time are forgotten. */
-  async purge(): Promise<void> {
-    await this.db.query(`DELETE FROM jobs.jobs WHERE purge_at < clock_timestamp()`);
+  /** Finished jobs past their purge time are forgotten; returns them (their files go too). */
+  async purge(): Promise<ForgottenJob[]> {
+    return rowsOf<ForgottenJob>(await this.db.query(`DELETE FROM jobs.jobs WHERE purge_at < clock_timestamp() RETURNING kind, id, input_uri, output_uri`));
   }
+}
+
+/** A job just forgotten: what is needed to remove its files. */
+export interface ForgottenJob {
+  kind: JobKind;
+  id: string;
+  input_uri: string | null;
+  output_uri: string | null;
 }

@@ -7,7 +7,7 @@ import {
 import { decodeCursor, encodeCursor } from '@odt/graph-domain';
 import { currentCall } from '@odt/service-kit';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
-import { JobStorage } from '../storage/job-storage';
+import { exportFile, JobStorage, removeJobFiles } from '../storage/job-storage';
 import { JobWorker } from '../worker/job-worker';
 import { toDeleteJob, toExportJob, toImportJob, type JobRow } from './job-row';
 import { JobErrors, JOB_ID } from './jobs.errors';
@@ -73,8 +73,10 @@ export class JobsService {
     return { rows: page, ...(rows.length > limit ? { nextCursor: encodeCursor(page[page.length - 1].seq) } : {}) };
   }
 
+  /** Forgets an import job, and removes its uploaded file and the log written for it (jobFiles). */
   async deleteImport(id: string): Promise<void> {
-    if (!(await this.repo.delete('import', id))) this.notFound('import', id);
+    const job = (await this.repo.delete('import', id)) ?? this.notFound('import', id);
+    await removeJobFiles(this.storage, job);
   }
 
   async cancelImport(id: string): Promise<ImportJob> {
@@ -117,5 +119,5 @@ export class JobsService {
   }
 }
 
-/** Where an export's file is, relative to the storage directory. */
-export const exportFile = (id: string) => `exports/${encodeURIComponent(id)}.ndjson`;
+export { exportFile } from '../storage/job-storage';
+

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir, realpath, rename, stat } from 'node:fs/promises';
+import { mkdir, realpath, rename, stat, unlink } from 'node:fs/promises';
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
@@ -112,10 +112,13 @@ export class JobStorage {
     return gunzipIfCompressed(raw);
   }
 
-  private fetch(url: URL): Promise<Readable> {
+  /**
+   * The DNS lookup of every outbound connection: refuses loopback, private and link-local addresses
+   * (unless allowed), so the address connected to is the one vetted.
+   */
+  private guardedLookup(): net.LookupFunction {
     const allowPrivate = this.allowPrivate;
-    // Checked at connection time too: the address connected to is the one vetted.
-    const lookup: net.LookupFunction = (hostname, options, callback) => {
+    return (hostname, options, callback) => {
       dnsLookup(hostname, { ...options, all: true }, (err, addresses) => {
         if (err) return callback(err, '', 4);
         const list = addresses as LookupAddress[];
@@ -125,9 +128,12 @@ export class JobStorage {
         return callback(null, list[0].address, list[0].family);
       });
     };
+  }
+
+  private fetch(url: URL): Promise<Readable> {
     const client = url.protocol === 'https:' ? https : http;
     return new Promise((resolve, reject) => {
-      const req = client.get(url, { lookup }, (res) => {
+      const req = client.get(url, { lookup: this.guardedLookup() }, (res) => {
         if ((res.statusCode ?? 0) >= 300) {
           res.resume();
           reject(invalid(`The input could not be read: ${url.host} answered HTTP ${res.statusCode}.`));
@@ -137,6 +143,59 @@ export class JobStorage {
       });
       req.on('error', (err) => reject(invalid(`The input could not be read from ${url.host}: ${err.message}`)));
     });
+  }
+
+  /**
+   * PUTs a file of the storage directory to an `http(s)` URL as it is given (a pre-signed S3 or GCS
+   * URL, an Azure SAS URL: `x-ms-blob-type: BlockBlob` is sent for Azure, and ignored elsewhere),
+   * with its length (the stores refuse chunked uploads), the same address rules as inputs, no
+   * redirects followed. Rejects with why on a refused address, a network error or an HTTP error.
+   */
+  async put(url: URL, file: string, contentType: string): Promise<void> {
+    await this.checkHost('outputBlobUri', url);
+    const { size } = await stat(file);
+    const client = url.protocol === 'https:' ? https : http;
+    await new Promise<void>((resolve, reject) => {
+      const req = client.request(url, {
+        method: 'PUT', lookup: this.guardedLookup(),
+        headers: { 'content-type': contentType, 'content-length': String(size), 'x-ms-blob-type': 'BlockBlob' },
+      }, (res) => {
+        res.resume();
+        if ((res.statusCode ?? 0) >= 300) reject(new Error(`${url.host} answered HTTP ${res.statusCode}`));
+        else res.on('end', () => resolve()).on('error', reject);
+      });
+      req.on('error', reject);
+      const body = createReadStream(file);
+      body.on('error', (err) => req.destroy(err));
+      body.pipe(req);
+    });
+  }
+
+  /**
+   * Removes the files the jobs service or the gateway made for a job — a direct upload
+   * (`uploads/`), a log it wrote where no outputBlobUri was given (`logs/`), an export (`exports/`)
+   * — and never a file a client named elsewhere: only files directly in one of `dirs`. A file
+   * already gone is no error.
+   */
+  async removeOwned(files: { uri?: string | null; relative?: string }[], dirs: ('uploads' | 'logs' | 'exports')[]): Promise<void> {
+    const root = await this.realRoot();
+    for (const file of files) {
+      let relative = file.relative;
+      if (relative === undefined && file.uri?.startsWith('file:///')) {
+        try {
+          relative = decodeURIComponent(file.uri.slice('file:///'.length).split(/[?#]/)[0]);
+        } catch {
+          continue;
+        }
+      }
+      const [dir, name, ...more] = (relative ?? '').split(/[\\/]/);
+      if (!(dirs as string[]).includes(dir) || !name || name === '.' || name === '..' || more.length > 0 || name.includes('\0')) continue;
+      for (const target of [path.join(root, dir, name), path.join(root, dir, `${name}.partial`)]) {
+        await unlink(target).catch((err: NodeJS.ErrnoException) => {
+          if (err.code !== 'ENOENT') throw err;
+        });
+      }
+    }
   }
 
   /** A file under the storage directory, written to a temporary name and renamed when complete. */
@@ -157,6 +216,18 @@ export class JobStorage {
       },
     };
   }
+}
+
+/** Where an export's file is, relative to the storage directory. */
+export const exportFile = (id: string) => `exports/${encodeURIComponent(id)}.ndjson`;
+/**
+ * Removes the files made for a job once it is forgotten (deleted, or purged after
+ * JOBS_RETENTION_HOURS): an import's direct upload (`uploads/`) and the log files written under
+ * `uploads/` or `logs/`, an export's file. Files a client named elsewhere stay.
+ */
+export async function removeJobFiles(storage: JobStorage, job: { kind: string; id: string; input_uri: string | null; output_uri: string | null }): Promise<void> {
+  if (job.kind === 'import') await storage.removeOwned([{ uri: job.input_uri }, { uri: job.output_uri }], ['uploads', 'logs']);
+  if (job.kind === 'export') await storage.removeOwned([{ relative: exportFile(job.id) }], ['exports']);
 }
 
 async function gunzipIfCompressed(raw: Readable): Promise<Readable> {

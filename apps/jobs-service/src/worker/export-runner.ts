@@ -5,7 +5,7 @@ import { Subjects, type QueryReply } from '@odt/contracts';
 import { InternalClient } from '@odt/messaging';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
 import type { JobCounts } from '../jobs/job-row';
-import { exportFile } from '../jobs/jobs.service';
+import { exportFile } from '../storage/job-storage';
 import { JobsRepository } from '../jobs/jobs.repository';
 import { JobStorage } from '../storage/job-storage';
 import { collectGarbage } from './heap';

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { Inject, Injectable, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
 import { ROOT_LOGGER, runInCall } from '@odt/service-kit';
@@ -6,7 +7,7 @@ import type { Logger } from 'pino';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
 import type { JobRow } from '../jobs/job-row';
 import { JobsRepository } from '../jobs/jobs.repository';
-import { JobStorage } from '../storage/job-storage';
+import { JobStorage, removeJobFiles } from '../storage/job-storage';
 import { DeleteRunner } from './delete-runner';
 import { ExportRunner } from './export-runner';
 import { logEntry } from './import-log';
@@ -69,9 +70,11 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
           });
           this.running.add(done);
         }
-        if (Date.now() - this.lastPurge > 60_000) {
+        if (Date.now() - this.lastPurge > this.config.JOBS_PURGE_INTERVAL_MS) {
           this.lastPurge = Date.now();
-          await this.repo.purge();
+          for (const job of await this.repo.purge()) {
+            await removeJobFiles(this.storage, job).catch((err: Error) => this.logger.warn({ job: job.id, err: err.message }, 'the files of a purged job could not be removed'));
+          }
         }
       } catch (err) {
         this.logger.warn({ err: (err as Error).message }, 'job worker could not claim a job; retrying');
@@ -127,21 +130,34 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     await this.writeOutput(job);
   }
 
-  /** A `file:///` outputBlobUri gets the whole log when the job ends (it is always readable at GET …/output too). */
+  /**
+   * The outputBlobUri gets the whole log when the job ends (it is always readable at GET …/output
+   * too): a `file:///` one is written in the storage directory; an `http(s)` one (a pre-signed
+   * URL) receives it with a PUT, written to a temporary file of the storage directory first (the
+   * stores want its length). A failure is logged by the service; the job's status stands.
+   */
   private async writeOutput(job: JobRow): Promise<void> {
-    if (!job.output_uri?.startsWith('file:')) return;
+    const uri = job.output_uri;
+    if (!uri) return;
+    const http = uri.startsWith('http:') || uri.startsWith('https:');
+    if (!http && !uri.startsWith('file:')) return;
+    let temporary: string | undefined;
     try {
-      const target = await this.storage.confined('outputBlobUri', job.output_uri, false);
-      const out = await this.storage.writer(await this.storage.relative(target));
+      const relative = http ? `logs/${randomUUID()}.put.ndjson` : await this.storage.relative(await this.storage.confined('outputBlobUri', uri, false));
+      const out = await this.storage.writer(relative);
+      if (http) temporary = out.path;
       for (let after = 0; ;) {
         const page = await this.repo.logPage('import', job.id, after, 5000);
         if (page.length === 0) break;
-        out.stream.write(page.map((l) => l.line + '\n').join(''));
+        if (!out.stream.write(page.map((l) => l.line + '\n').join(''))) await new Promise<void>((r) => out.stream.once('drain', () => r()));
         after = Number(page[page.length - 1].seq);
       }
       await out.commit();
+      if (http) await this.storage.put(new URL(uri), out.path, 'application/x-ndjson');
     } catch (err) {
       this.logger.warn({ job: job.id, err: (err as Error).message }, 'the job log could not be written to its outputBlobUri');
+    } finally {
+      if (temporary) for (const file of [temporary, `${temporary}.partial`]) await rm(file, { force: true }).catch(() => undefined);
     }
   }
 }

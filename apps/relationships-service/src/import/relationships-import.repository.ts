@@ -9,10 +9,8 @@ export interface NewRelationshipRow {
   relationshipId: string;
   name: string;
   targetId: string;
-  etag: string;
+  /** The relationship's properties, as JSON text. */
   properties: string;
-  eventId: string;
-  event: string;
 }
 
 const STAMPED_TIME = `to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))`;
@@ -45,13 +43,26 @@ export class RelationshipsImportRepository {
     return new Map(rows.map((r) => [`${r.source_id}\u0000${r.name}`, Number(r.n)]));
   }
 
-  /** Inserts the rows whose (source, id) is free with their events; returns the keys inserted. */
-  async insertNew(tx: SqlExecutor, rows: NewRelationshipRow[], eventSubject: string): Promise<Set<string>> {
+  /**
+   * Inserts the rows whose (source, id) is free with their events; returns the keys inserted.
+   * `eventTemplate`: a `Relationship.Create` event as `buildEvent` gives it, completed per
+   * relationship in SQL from the inserted row (`id`, `subject`, `time`, `data` = the relationship
+   * as GET returns it). The rows travel as one JSON parameter, `[[source, id, name, target,
+   * properties], …]`, the properties' JSON concatenated as it is.
+   */
+  async insertNew(tx: SqlExecutor, rows: NewRelationshipRow[], eventSubject: string, eventTemplate: string): Promise<Set<string>> {
     if (rows.length === 0) return new Set();
+    let json = '[';
+    for (let i = 0; i < rows.length; i++) {
+      const r = rows[i];
+      json += `${i === 0 ? '' : ','}[${JSON.stringify(r.sourceId)},${JSON.stringify(r.relationshipId)},${JSON.stringify(r.name)},${JSON.stringify(r.targetId)},${r.properties}]`;
+    }
+    json += ']';
     const inserted = (await tx.query(
-      `WITH input AS (
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::jsonb[], $7::uuid[], $8::jsonb[], $9::int[])
-           AS t(source_id, relationship_id, name, target_id, etag, properties, event_id, event, ord)
+      `WITH input AS MATERIALIZED (
+         SELECT r->>0 AS source_id, r->>1 AS relationship_id, r->>2 AS name, r->>3 AS target_id, r->4 AS properties,
+           gen_random_uuid() AS etag, gen_random_uuid() AS event_id, t.ord
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS t(r, ord)
        ),
        ins AS (
          INSERT INTO relationships.relationships (source_id, relationship_id, name, target_id, etag, properties)
@@ -60,14 +71,15 @@ export class RelationshipsImportRepository {
        ),
        appended AS (
          INSERT INTO relationships.outbox (event_id, subject, payload)
-         SELECT i.event_id, $10, jsonb_set(i.event, '{time}', ${STAMPED_TIME}) FROM input i JOIN ins USING (source_id, relationship_id) ORDER BY i.ord
+         SELECT i.event_id, $2, $3::jsonb || jsonb_build_object(
+           'id', i.event_id, 'subject', i.source_id || '/relationships/' || i.relationship_id, 'time', ${STAMPED_TIME},
+           'data', jsonb_build_object('$relationshipId', i.relationship_id, '$etag', 'W/"' || i.etag || '"', '$sourceId', i.source_id,
+             '$relationshipName', i.name, '$targetId', i.target_id) || i.properties)
+         FROM input i JOIN ins USING (source_id, relationship_id) ORDER BY i.ord
          RETURNING 1
        )
        SELECT source_id, relationship_id, (SELECT count(*) FROM appended) AS events FROM ins`,
-      [
-        rows.map((r) => r.sourceId), rows.map((r) => r.relationshipId), rows.map((r) => r.name), rows.map((r) => r.targetId),
-        rows.map((r) => r.etag), rows.map((r) => r.properties), rows.map((r) => r.eventId), rows.map((r) => r.event), rows.map((_, i) => i), eventSubject,
-      ],
+      [json, eventSubject, eventTemplate],
     )) as { source_id: string; relationship_id: string }[];
     if (inserted.length > 0) await tx.query(`SELECT pg_notify($1, '')`, [outboxChannel(RELATIONSHIPS_SCHEMA)]);
     return new Set(inserted.map((r) => relationshipKey(r.source_id, r.relationship_id)));

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, eventSubject, type ImportBatchReply, type ImportBatchRequest, type ImportLineError } from '@odt/contracts';
 import { checkGraphId, importLineError } from '@odt/graph-domain';
@@ -8,7 +7,7 @@ import { oncePerImportBatch } from '@odt/outbox';
 import { foreignKeyViolation } from '@odt/service-kit';
 import { RELATIONSHIPS_CONFIG, type RelationshipsConfig } from '../config';
 import { RELATIONSHIPS_SCHEMA } from '../database/data-source';
-import { parseRelationshipBody, toRelationship } from '../relationships/relationship-document';
+import { parseRelationshipBody } from '../relationships/relationship-document';
 import { RelationshipErrors } from '../relationships/relationships.errors';
 import { relationshipKey, RelationshipsImportRepository, type NewRelationshipRow } from './relationships-import.repository';
 
@@ -43,7 +42,8 @@ export class RelationshipsImportService {
       if (typeof value.$targetId === 'string') twinIds.add(value.$targetId);
     }
     const twins = await this.repo.twins([...twinIds]);
-    const template = buildEvent({ type: EventTypes.RelationshipCreate, subject: '-', data: null, source: this.config.EVENTS_SOURCE });
+    // One event as buildEvent gives it; the repository completes it per relationship in SQL.
+    const eventTemplate = JSON.stringify(buildEvent({ type: EventTypes.RelationshipCreate, subject: '-', data: null, source: this.config.EVENTS_SOURCE }));
     for (const { line, value } of req.items) {
       try {
         if (!isObject(value)) throw RelationshipErrors.badBody('The relationship must be a JSON object.');
@@ -70,12 +70,8 @@ export class RelationshipsImportService {
         const key = relationshipKey(sourceId, relationshipId);
         if (seen.has(key)) throw RelationshipErrors.alreadyExists(sourceId, relationshipId);
         seen.add(key);
-        const etag = randomUUID();
-        const relationship = toRelationship({ source_id: sourceId, relationship_id: relationshipId, name: input.name, target_id: input.targetId, etag, properties: input.properties });
-        const eventId = randomUUID();
         candidates.push({
-          line, sourceId, relationshipId, name: input.name, targetId: input.targetId, etag, properties: JSON.stringify(input.properties), eventId,
-          event: JSON.stringify({ ...template, id: eventId, subject: `${sourceId}/relationships/${relationshipId}`, data: relationship }),
+          line, sourceId, relationshipId, name: input.name, targetId: input.targetId, properties: JSON.stringify(input.properties),
           ...(this.config.ENFORCE_MAX_MULTIPLICITY && declared.definition.maxMultiplicity !== undefined ? { maxMultiplicity: declared.definition.maxMultiplicity } : {}),
         });
       } catch (err) {
@@ -85,7 +81,7 @@ export class RelationshipsImportService {
     const subject = eventSubject(this.config.EVENTS_SUBJECT_PREFIX, EventTypes.RelationshipCreate);
     return this.repo.transaction((tx) => oncePerImportBatch(tx, RELATIONSHIPS_SCHEMA, req.jobId, req.batch, async () => {
       const rows = await this.withinMultiplicity(tx, candidates, errors);
-      const inserted = await this.repo.insertNew(tx, rows, subject).catch((err: unknown) => {
+      const inserted = await this.repo.insertNew(tx, rows, subject, eventTemplate).catch((err: unknown) => {
         // A source or target deleted since it was read: the foreign keys caught it.
         if (foreignKeyViolation(err)) throw RelationshipErrors.twinNotFound('(a twin of this batch, deleted meanwhile)');
         throw err;

@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, eventSubject, type ImportBatchReply, type ImportBatchRequest, type ImportLineError } from '@odt/contracts';
-import { checkGraphId, formatEtag, importLineError } from '@odt/graph-domain';
+import { checkGraphId, importLineError } from '@odt/graph-domain';
 import { buildEvent } from '@odt/messaging';
 import { ModelCatalog } from '@odt/model-catalog';
 import { oncePerImportBatch } from '@odt/outbox';
@@ -36,10 +35,9 @@ export class TwinsImportService {
     const ancestry: Record<string, string[]> = {};
     const seen = new Set<string>();
     const now = adtTimestamp();
-    // One validated event, its JSON completed per twin (id, subject, data): the shape buildEvent
-    // gives, without its per-event cost, and without serialising the twin twice.
-    const { id: _id, subject: _subject, data: _data, ...template } = buildEvent({ type: EventTypes.TwinCreate, subject: '-', data: null, source: this.config.EVENTS_SOURCE });
-    const head = JSON.stringify(template).slice(0, -1);
+    // One event as buildEvent gives it; the repository completes it per twin in SQL (id, subject,
+    // time, data), from the row it inserts.
+    const eventTemplate = JSON.stringify(buildEvent({ type: EventTypes.TwinCreate, subject: '-', data: null, source: this.config.EVENTS_SOURCE }));
     for (const { line, value } of req.items) {
       try {
         if (!isObject(value)) throw TwinErrors.invalid([{ code: 'ValidationFailed', message: 'The twin must be a JSON object.' }]);
@@ -50,24 +48,19 @@ export class TwinsImportService {
         if (model.info.decommissioned) throw TwinErrors.decommissioned(modelId);
         const doc = buildTwinDocument(value, model.info.flattened, now);
         validateTwin(model, doc);
-        checkTwinLimits(doc, this.config.TWIN_MAX_BYTES);
+        const document = JSON.stringify(doc);
+        checkTwinLimits(doc, this.config.TWIN_MAX_BYTES, document);
         if (seen.has(id)) throw TwinErrors.alreadyExists(id);
         seen.add(id);
         ancestry[modelId] ??= [modelId, ...model.info.flattened.bases];
-        const etag = randomUUID();
-        const eventId = randomUUID();
-        const document = JSON.stringify(doc);
-        const quotedId = JSON.stringify(id);
-        // The event's data is the twin as GET returns it: `$dtId`, `$etag`, then the document.
-        const twin = `{"$dtId":${quotedId},"$etag":${JSON.stringify(formatEtag(etag))},${document.slice(1)}`;
-        rows.push({ line, id, modelId, etag, document, eventId, event: `${head},"id":"${eventId}","subject":${quotedId},"data":${twin}}` });
+        rows.push({ line, id, modelId, document });
       } catch (err) {
         errors.push(importLineError(line, err));
       }
     }
     const subject = eventSubject(this.config.EVENTS_SUBJECT_PREFIX, EventTypes.TwinCreate);
     return this.repo.transaction((tx) => oncePerImportBatch(tx, TWINS_SCHEMA, req.jobId, req.batch, async () => {
-      const inserted = await this.repo.insertNew(tx, rows, ancestry, subject);
+      const inserted = await this.repo.insertNew(tx, rows, ancestry, subject, eventTemplate);
       for (const row of rows) if (!inserted.has(row.id)) errors.push(importLineError(row.line, TwinErrors.alreadyExists(row.id)));
       errors.sort((a, b) => a.line - b.line);
       return { created: inserted.size, errors };

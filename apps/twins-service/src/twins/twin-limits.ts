@@ -13,12 +13,27 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
  * The stored document (properties, components and `$metadata`, as JSON) must fit in `maxBytes`,
  * and no member name may pass 1 KB. Strings (≤ 4 KB) are the instance validator's.
  */
-export function checkTwinLimits(doc: TwinDocument, maxBytes: number): void {
-  const problems: ErrorDetail[] = [];
-  collectLongNames(doc, '', problems);
-  if (problems.length > 0) throw TwinErrors.invalid(problems);
-  const bytes = Buffer.byteLength(JSON.stringify(doc), 'utf8');
+export function checkTwinLimits(doc: TwinDocument, maxBytes: number, json?: string): void {
+  if (hasLongName(doc)) {
+    const problems: ErrorDetail[] = [];
+    collectLongNames(doc, '', problems);
+    if (problems.length > 0) throw TwinErrors.invalid(problems);
+  }
+  const bytes = Buffer.byteLength(json ?? JSON.stringify(doc), 'utf8');
   if (bytes > maxBytes) throw TwinErrors.tooLarge(bytes, maxBytes);
+}
+
+/** Whether any member name may pass the limit (the common case, none, without building paths). */
+function hasLongName(value: unknown): boolean {
+  if (Array.isArray(value)) return value.some(hasLongName);
+  if (!isObject(value)) return false;
+  for (const key of Object.keys(value)) {
+    if (key === '$metadata') continue;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short names need no count.
+    if (key.length * 3 > MAX_PROPERTY_NAME_BYTES && Buffer.byteLength(key, 'utf8') > MAX_PROPERTY_NAME_BYTES) return true;
+    if (hasLongName(value[key])) return true;
+  }
+  return false;
 }
 
 function collectLongNames(value: unknown, path: string, problems: ErrorDetail[]): void {
