@@ -22,9 +22,10 @@ export class PropertyIndex {
   used = false;
   /**
    * How the next conditions compile: `driving` (a top-level conjunct) as membership in the
-   * `candidates` CTE's ids, `onDocuments` exactly on the documents; others through the index.
+   * `candidates` CTE's ids (those `drivingIds` selects, if set: see rows-query), `onDocuments`
+   * exactly on the documents; others through the index.
    */
-  plan: { driving?: Condition; onDocuments?: Condition } = {};
+  plan: { driving?: Condition; drivingIds?: () => string; onDocuments?: Condition } = {};
 
   constructor(
     private readonly table: string,
@@ -40,7 +41,7 @@ export class PropertyIndex {
     if (!twin) return exact(condition);
     this.used = true;
     // An array the planner takes for a few ids: it starts from them, in page order (see rows-query).
-    if (condition === this.plan.driving) return `${twin.sqlAlias}.id = ANY(ARRAY(SELECT twin_id FROM ${CANDIDATES}))`;
+    if (condition === this.plan.driving) return `${twin.sqlAlias}.id = ANY(ARRAY(${this.plan.drivingIds?.() ?? `SELECT twin_id FROM ${CANDIDATES}`}))`;
     if (condition.kind === 'or') return `${twin.sqlAlias}.id IN (${this.idSet(condition)})`;
     const leaf = this.leaf(condition);
     return `EXISTS (SELECT FROM ${this.table} p WHERE p.twin_id = ${twin.sqlAlias}.id AND p.path = ${leaf.path} AND ${leaf.test})`;
@@ -67,13 +68,31 @@ export class PropertyIndex {
     return `SELECT count(DISTINCT twin_id) AS n FROM (${conjuncts.map((c) => `(${this.idSet(c)})`).join(' INTERSECT ')}) ids`;
   }
 
-  /** `candidates`: the ids of the twins for which `conjunct` holds, at most `limit`. */
+  /**
+   * `candidates`: the ids of the twins for which `conjunct` holds, at most `limit`; and
+   * `candidate_count`, how many (counted once, read by both branches of a page).
+   */
   candidates(conjunct: Condition, limit: number): string {
-    return `${CANDIDATES} AS MATERIALIZED (${this.idSet(conjunct)} LIMIT ${limit})`;
+    return `${CANDIDATES} AS MATERIALIZED (${this.idSet(conjunct)} LIMIT ${limit}),\n` +
+      `${CANDIDATE_COUNT} AS MATERIALIZED (SELECT count(*) AS n FROM ${CANDIDATES})`;
+  }
+
+  /** How many candidates there are, as a scalar subquery. */
+  candidateCount(): string {
+    return `(SELECT n FROM ${CANDIDATE_COUNT})`;
+  }
+
+  /**
+   * Some candidates' ids in id order: those after `after` (`inclusive`: from it), the first
+   * `limit` of them (a bounded top-N sort, where `ANY` of every id sorts them all). Parameters as given.
+   */
+  candidateIds(after: string | undefined, inclusive: boolean, limit: string | undefined): string {
+    const from = after === undefined ? '' : ` WHERE twin_id ${inclusive ? '>=' : '>'} ${after}`;
+    return `SELECT twin_id FROM ${CANDIDATES}${from}${limit === undefined ? '' : ` ORDER BY twin_id LIMIT ${limit}`}`;
   }
 
   /** The one twin whose indexable predicates make up the whole condition, if it is so made. */
-  private twinOf(condition: Condition): TwinCollection | undefined {
+  twinOf(condition: Condition): TwinCollection | undefined {
     if (condition.kind === 'and' || condition.kind === 'or') {
       const twins = new Set(condition.terms.map((term) => this.twinOf(term)));
       const [only] = twins;
@@ -173,6 +192,7 @@ export class PropertyIndex {
 }
 
 const CANDIDATES = 'candidates';
+const CANDIDATE_COUNT = 'candidate_count';
 
 /** The expression of the string index (`twin_properties_str`), as it must be written to use it. */
 const STRING_PREFIX = `substr(p.str, 1, ${N})`;
