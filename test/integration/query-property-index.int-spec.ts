@@ -198,7 +198,7 @@ describe('property index equivalence on Postgres', () => {
   }
 
   it('pages through range filters without gaps or repeats, from few candidates and from many', async () => {
-    const filters = ['T.n > 0', 'T.n >= -1', "T.s < 'b'", 'IS_DEFINED(T.a)', 'T.n >= -1 AND NOT T.n = 25', 'T.n > 0 OR T.b = true', "T.n IN [1, 25, -1, 1000] AND T.$dtId > 'bulk-2'"];
+    const filters = ['T.n > 0', 'T.n >= -1', "T.s < 'b'", 'IS_DEFINED(T.a)', 'T.n >= -1 AND NOT T.n = 25', 'T.n > -1 AND T.n <= 25', "T.s > '' AND T.s != 'ab' AND IS_STRING(T.s)", 'T.n > 0 OR T.b = true', "T.n IN [1, 25, -1, 1000] AND T.$dtId > 'bulk-2'"];
     for (const filter of filters) {
       for (const query of [`SELECT T.$dtId AS id FROM DIGITALTWINS T WHERE ${filter}`, `SELECT TOP(30) T.$dtId AS id FROM DIGITALTWINS T WHERE ${filter}`]) {
         const expected = await ids(query, false, false, 0);

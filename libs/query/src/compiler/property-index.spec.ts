@@ -105,6 +105,19 @@ describe('property filters through the property index', () => {
     expect(drivingIds(page('SELECT * FROM DIGITALTWINS T WHERE T.n > 1 ORDER BY T.n').sql)).toBe('SELECT twin_id FROM candidates');
   });
 
+  it('reads several predicates on one property as one range of the index', () => {
+    const { sql, params } = compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.t > 20 AND T.x = 1 AND T.t <= 25', { page: { limit: 10 } });
+    expect(sql.split('\n')[0]).toBe(
+      'WITH candidates AS MATERIALIZED (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND (p.num > $2::numeric) AND (p.num <= $3::numeric) LIMIT 10001),',
+    );
+    expect(params.slice(0, 3)).toEqual([['t'], 20, 25]);
+    // The candidates meet `T.t <= 25` too; `T.x = 1` is another property: tested on each, so every candidate past the last id.
+    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates))\n  AND EXISTS (SELECT FROM twins.twin_properties p WHERE p.twin_id = t0.id AND p.path = $4::text[] AND p.num = $5::numeric)\n  AND TRUE\n');
+    // Only the one property: the first page's worth of candidates.
+    expect(compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.t > 20 AND T.t <= 25', { page: { limit: 10 } }).sql)
+      .toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates ORDER BY twin_id LIMIT $4::bigint))\n  AND TRUE\n');
+  });
+
   it('bounds STARTSWITH by the successor of the prefix in code point order', () => {
     expect(successor('ab')).toBe('ac');
     expect(successor('a\u{10ffff}')).toBe('b');
