@@ -170,6 +170,13 @@ describe('POST /query: the ADT query language on a fixture graph', () => {
 
   it('pages without duplicates or gaps, and refuses a tampered continuation token', async () => {
     expect(ids(await rows('SELECT * FROM DIGITALTWINS', 3))).toEqual(all);
+    // A range filter the property index answers: each page starts from the twins after the last one.
+    const warm = ['123', '456', 'Room1', 'Sensor1', 'area1-small', 'area2-route', 'Sensor3'].sort();
+    for (const pageSize of [1, 2, 3]) {
+      const paged = await rows('SELECT T.$dtId FROM DIGITALTWINS T WHERE T.Temperature > 50', pageSize);
+      expect({ pageSize, ids: paged.map((r) => r.$dtId) }).toEqual({ pageSize, ids: warm });
+    }
+    expect(ids(await rows('SELECT TOP(5) FROM DIGITALTWINS T WHERE T.Temperature >= 50', 2))).toEqual(warm.slice(0, 5));
     const first = await api('POST', '/query', { query: 'SELECT * FROM DIGITALTWINS' }, { 'max-items-per-page': '3' });
     const token = first.body.continuationToken as string;
     const tampered = await api('POST', '/query', { continuationToken: `${token.slice(0, 5)}x${token.slice(6)}` });

@@ -12,6 +12,11 @@ import { ProcessCpu } from './process-cpu';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+/**
+ * Then one client alone for this long (0: not at all): latency as a user sees it. With 16 clients
+ * on a few cores, p50 is mostly queueing (about 16 / throughput).
+ */
+const SINGLE_SECONDS = Number(process.env.BENCH_SINGLE_SECONDS ?? 5);
 /** Twins per building: itself, 10 floors, 200 rooms, 800 sensors; 1,535 relationships. */
 const TWINS_PER_BUILDING = 1011;
 const PLANS_DIR = path.join(__dirname, 'plans');
@@ -69,7 +74,8 @@ function scenarios(buildings: number): [string, () => string][] {
  * relationships; each scenario through the gateway (POST /query, 16 clients), then the same SQL
  * straight on Postgres, run as the query service runs it (its repository: read-only sessions,
  * prepared statements, rows as JSON text), so the ratio is what the gateway, NATS and the service
- * add. With `--twins N` (N > 100,000) the graph then grows to N twins and every scenario runs again;
+ * add; then both again with one client alone (`BENCH_SINGLE_SECONDS`, 5 s; 0 skips it), the
+ * latency a user sees, where the 16-client p50 is mostly queueing. With `--twins N` (N > 100,000) the graph then grows to N twins and every scenario runs again;
  * the two sizes are reported side by side. The plans of each scenario's SQL at each size
  * (`EXPLAIN (ANALYZE, BUFFERS)`) are written to tools/bench/plans/.
  */
@@ -77,7 +83,7 @@ export async function benchQuery(args: string[] = []): Promise<void> {
   const sizeArg = args.indexOf('--twins');
   const sizes = [100_000, ...(sizeArg >= 0 ? [Number(args[sizeArg + 1])] : [])].filter((n, i, all) => all.indexOf(n) === i);
   const system = await startBenchSystem(['models-service', 'twins-service', 'relationships-service', 'query-service', 'gateway']);
-  const runs: { generated: Generated; load: string; results: LoadResult[]; cpuPerQuery: { name: string; ms: Record<string, { ms: number; systemMs: number }> }[] }[] = [];
+  const runs: { generated: Generated; load: string; results: LoadResult[]; single: LoadResult[]; cpuPerQuery: { name: string; ms: Record<string, { ms: number; systemMs: number }> }[] }[] = [];
   try {
     const call = httpClient(system.gatewayUrl, CONCURRENCY);
     if ((await call('POST', `/models${API}`, MODELS)) !== 201) throw new Error('model upload failed');
@@ -92,6 +98,7 @@ export async function benchQuery(args: string[] = []): Promise<void> {
       buildings = target;
       const load0 = os.loadavg();
       const results: LoadResult[] = [];
+      const single: LoadResult[] = [];
       const cpuPerQuery: { name: string; ms: Record<string, { ms: number; systemMs: number }> }[] = [];
       // BENCH_QUERY_SCENARIOS=ace runs only those (letters of the scenario names).
       const only = process.env.BENCH_QUERY_SCENARIOS;
@@ -103,23 +110,29 @@ export async function benchQuery(args: string[] = []): Promise<void> {
         results.push(await closedLoop(`${name} gateway`, CONCURRENCY, SECONDS, () => call('POST', `/query${API}`, { query: next() })));
         cpuPerQuery.push({ name: `${name} gateway`, ms: cpu.perOperation(results[results.length - 1].ok) });
         cpu = ProcessCpu.start({});
-        results.push(await closedLoop(`${name} raw SQL`, CONCURRENCY, SECONDS, async () => {
+        const rawQuery = async () => {
           const compiled = compileQuery(next(), { page: { limit: 100 } });
           pageJson(takePage(compiled, await raw.run(compiled.sql, compiled.params, compiled.customPlan)).value);
           return true;
-        }));
+        };
+        results.push(await closedLoop(`${name} raw SQL`, CONCURRENCY, SECONDS, rawQuery));
         cpuPerQuery.push({ name: `${name} raw SQL`, ms: cpu.perOperation(results[results.length - 1].ok) });
+        if (SINGLE_SECONDS > 0) {
+          single.push(await closedLoop(`${name} gateway`, 1, SINGLE_SECONDS, () => call('POST', `/query${API}`, { query: next() })));
+          single.push(await closedLoop(`${name} raw SQL`, 1, SINGLE_SECONDS, rawQuery));
+        }
       }
       const load = `load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
-      runs.push({ generated, load, results, cpuPerQuery });
+      runs.push({ generated, load, results, single, cpuPerQuery });
       await writePlans(pool, generated, chosen);
     }
     await raw.onApplicationShutdown();
     await pool.end();
-    for (const { generated, load, results, cpuPerQuery } of runs) {
+    for (const { generated, load, results, single, cpuPerQuery } of runs) {
       console.log(`\nQuery benchmark: ${generated.twins} twins, ${generated.relationships} relationships, ${CONCURRENCY} clients, ${SECONDS} s each, ${os.cpus().length} cores`);
       console.log(load);
       console.log(table(results));
+      if (single.length > 0) console.log(`\n${CONCURRENCY} clients beside 1 client alone (${SINGLE_SECONDS} s each):\n${besideOneClient(results, single)}`);
       for (let i = 0; i < results.length; i += 2) {
         console.log(`${results[i].name.replace(/ gateway$/, '')}: gateway/raw = ${(results[i].perSecond / results[i + 1].perSecond).toFixed(2)}`);
       }
@@ -133,15 +146,36 @@ export async function benchQuery(args: string[] = []): Promise<void> {
   }
 }
 
-/** Gateway figures of each scenario at each size, and the p99 growth from the first size to the last. */
-function sideBySide(runs: { generated: Generated; results: LoadResult[] }[]): string {
+/** Each scenario's throughput and latency with every client, beside its latency with one client alone. */
+function besideOneClient(results: LoadResult[], single: LoadResult[]): string {
+  const head = ['scenario', `${CONCURRENCY} clients: ops/s`, 'p50 ms', 'p99 ms', '1 client: ops/s', 'p50 ms', 'p99 ms'];
+  const rows = results.map((r) => {
+    const alone = single.find((s) => s.name === r.name);
+    return [r.name, r.perSecond, r.p50, r.p99, ...(alone ? [alone.perSecond, alone.p50, alone.p99] : ['', '', ''])].map(String);
+  });
+  return [head, head.map(() => '---'), ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
+}
+
+/**
+ * Gateway figures of each scenario at each size (16 clients; one client alone where it ran), and
+ * the p99 growth from the first size to the last.
+ */
+function sideBySide(runs: { generated: Generated; results: LoadResult[]; single: LoadResult[] }[]): string {
   const gateway = runs.map(({ results }) => results.filter((r) => r.name.endsWith(' gateway')));
-  const head = ['scenario (gateway)', ...runs.map(({ generated }) => `${generated.twins} twins: ops/s, p50 / p99 ms`), 'p99 ratio'];
-  const rows = gateway[0].map((first, i) => [
-    first.name.replace(/ gateway$/, ''),
-    ...gateway.map((results) => `${results[i].perSecond}/s, ${results[i].p50} / ${results[i].p99}`),
-    (gateway[gateway.length - 1][i].p99 / first.p99).toFixed(2),
-  ]);
+  const alone = (run: number, name: string) => runs[run].single.find((r) => r.name === name);
+  const head = ['scenario (gateway)', ...runs.map(({ generated }) => `${generated.twins} twins: ops/s, p50 / p99 ms; 1 client p50 / p99 ms`), 'p99 ratio', '1 client p99 ratio'];
+  const rows = gateway[0].map((first, i) => {
+    const [one, last] = [alone(0, first.name), alone(runs.length - 1, first.name)];
+    return [
+      first.name.replace(/ gateway$/, ''),
+      ...gateway.map((results, run) => {
+        const single = alone(run, first.name);
+        return `${results[i].perSecond}/s, ${results[i].p50} / ${results[i].p99}; ${single ? `${single.p50} / ${single.p99}` : '–'}`;
+      }),
+      (gateway[gateway.length - 1][i].p99 / first.p99).toFixed(2),
+      one && last ? (last.p99 / one.p99).toFixed(2) : '–',
+    ];
+  });
   return [head, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
 

@@ -64,13 +64,15 @@ describe('property filters through the property index', () => {
 
   it('starts a page from the matching twins when they are few, else walks the rows in page order', () => {
     const { sql, params } = compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.n > 1', { page: { limit: 10 }, maxCandidates: 500 });
-    expect(sql.split('\n')[0]).toBe(
-      'WITH candidates AS MATERIALIZED (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND p.num > $2::numeric LIMIT 501)',
-    );
-    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates))\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT count(*) FROM candidates) <= 500 THEN $3::bigint ELSE 0 END');
-    expect(sql).toContain("WHERE (CASE WHEN jsonb_typeof(t0.document -> $4::text) = 'number' THEN (t0.document -> $4::text)::numeric END) > $5::numeric\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT count(*) FROM candidates) > 500 THEN $6::bigint ELSE 0 END");
-    expect(sql.split('\n').slice(-2)).toEqual(['ORDER BY u.s0', 'LIMIT $7::bigint']);
-    expect(params.slice(-1)).toEqual([11]);
+    expect(sql.split('\n').slice(0, 2)).toEqual([
+      'WITH candidates AS MATERIALIZED (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND p.num > $2::numeric LIMIT 501),',
+      'candidate_count AS MATERIALIZED (SELECT count(*) AS n FROM candidates)',
+    ]);
+    // The filter is the whole query: the page needs only the first 11 candidates by id (a top-N sort).
+    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates ORDER BY twin_id LIMIT $3::bigint))\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT n FROM candidate_count) <= 500 THEN $4::bigint ELSE 0 END');
+    expect(sql).toContain("WHERE (CASE WHEN jsonb_typeof(t0.document -> $5::text) = 'number' THEN (t0.document -> $5::text)::numeric END) > $6::numeric\nORDER BY t0.id\nLIMIT CASE WHEN (SELECT n FROM candidate_count) > 500 THEN $7::bigint ELSE 0 END");
+    expect(sql.split('\n').slice(-2)).toEqual(['ORDER BY u.s0', 'LIMIT $8::bigint']);
+    expect(params.slice(2, 4)).toEqual([11, 11]);
     // No page order to walk: a count reads the index only, without visiting the twins.
     expect(compileQuery('SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1').sql).toBe([
       `SELECT '{"COUNT":' || c.n || '}' AS row,`,
@@ -81,6 +83,39 @@ describe('property filters through the property index', () => {
     expect(compileQuery("SELECT COUNT() FROM DIGITALTWINS T WHERE T.n > 1 AND IS_OF_MODEL('dtmi:a;1')").sql).toContain('FROM twins.twins t0');
     // Not whole on the index: no candidates.
     expect(compileQuery('SELECT * FROM DIGITALTWINS T WHERE NOT T.n > 1', { page: { limit: 10 } }).sql).not.toContain('candidates');
+  });
+
+  it('takes only the candidates a page can hold when the filtered twin leads the page order', () => {
+    const page = (query: string, after?: unknown[]) => compileQuery(query, { page: { limit: 10, after } });
+    const drivingIds = (sql: string) => /ANY\(ARRAY\((.*)\)\)/.exec(sql)?.[1];
+    // Past the previous page's last id, then the first 11.
+    const next = page('SELECT * FROM DIGITALTWINS T WHERE T.n > 1', ['t9']);
+    expect(drivingIds(next.sql)).toBe('SELECT twin_id FROM candidates WHERE twin_id > $3::text ORDER BY twin_id LIMIT $4::bigint');
+    expect(next.params.slice(2, 4)).toEqual(['t9', 11]);
+    // Another conjunct may drop candidates, an OR may repeat them: every candidate past the last id.
+    expect(drivingIds(page("SELECT * FROM DIGITALTWINS T WHERE T.n > 1 AND IS_OF_MODEL('dtmi:a;1')", ['t9']).sql))
+      .toBe('SELECT twin_id FROM candidates WHERE twin_id > $3::text');
+    expect(drivingIds(page('SELECT * FROM DIGITALTWINS T WHERE T.n > 1 OR T.n < 0').sql)).toBe('SELECT twin_id FROM candidates');
+    // The filtered twin leads, but one twin has several rows: from its id on.
+    const join = page('SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.x WHERE T.n > 1 OPTION (EXTENDED)', ['t9', 'c', 't9', 'r']);
+    expect(drivingIds(join.sql)).toBe('SELECT twin_id FROM candidates WHERE twin_id >= $6::text');
+    // Another order leads: every candidate.
+    expect(drivingIds(page('SELECT T, C FROM DIGITALTWINS T JOIN C RELATED T.x WHERE C.n > 1 OPTION (EXTENDED)', ['t9', 'c', 't9', 'r']).sql))
+      .toBe('SELECT twin_id FROM candidates');
+    expect(drivingIds(page('SELECT * FROM DIGITALTWINS T WHERE T.n > 1 ORDER BY T.n').sql)).toBe('SELECT twin_id FROM candidates');
+  });
+
+  it('reads several predicates on one property as one range of the index', () => {
+    const { sql, params } = compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.t > 20 AND T.x = 1 AND T.t <= 25', { page: { limit: 10 } });
+    expect(sql.split('\n')[0]).toBe(
+      'WITH candidates AS MATERIALIZED (SELECT p.twin_id FROM twins.twin_properties p WHERE p.path = $1::text[] AND (p.num > $2::numeric) AND (p.num <= $3::numeric) LIMIT 10001),',
+    );
+    expect(params.slice(0, 3)).toEqual([['t'], 20, 25]);
+    // The candidates meet `T.t <= 25` too; `T.x = 1` is another property: tested on each, so every candidate past the last id.
+    expect(sql).toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates))\n  AND EXISTS (SELECT FROM twins.twin_properties p WHERE p.twin_id = t0.id AND p.path = $4::text[] AND p.num = $5::numeric)\n  AND TRUE\n');
+    // Only the one property: the first page's worth of candidates.
+    expect(compileQuery('SELECT * FROM DIGITALTWINS T WHERE T.t > 20 AND T.t <= 25', { page: { limit: 10 } }).sql)
+      .toContain('WHERE t0.id = ANY(ARRAY(SELECT twin_id FROM candidates ORDER BY twin_id LIMIT $4::bigint))\n  AND TRUE\n');
   });
 
   it('bounds STARTSWITH by the successor of the prefix in code point order', () => {

@@ -22,9 +22,11 @@ export class PropertyIndex {
   used = false;
   /**
    * How the next conditions compile: `driving` (a top-level conjunct) as membership in the
-   * `candidates` CTE's ids, `onDocuments` exactly on the documents; others through the index.
+   * `candidates` CTE's ids (those `drivingIds` selects, if set: see rows-query), the rest of the
+   * driving conjuncts as TRUE (the candidates meet them too); `onDocuments` exactly on the
+   * documents; others through the index.
    */
-  plan: { driving?: Condition; onDocuments?: Condition } = {};
+  plan: { driving?: readonly Condition[]; drivingIds?: () => string; onDocuments?: Condition } = {};
 
   constructor(
     private readonly table: string,
@@ -40,15 +42,23 @@ export class PropertyIndex {
     if (!twin) return exact(condition);
     this.used = true;
     // An array the planner takes for a few ids: it starts from them, in page order (see rows-query).
-    if (condition === this.plan.driving) return `${twin.sqlAlias}.id = ANY(ARRAY(SELECT twin_id FROM ${CANDIDATES}))`;
+    if (condition === this.plan.driving?.[0]) return `${twin.sqlAlias}.id = ANY(ARRAY(${this.plan.drivingIds?.() ?? `SELECT twin_id FROM ${CANDIDATES}`}))`;
+    if (this.plan.driving?.includes(condition)) return 'TRUE';
     if (condition.kind === 'or') return `${twin.sqlAlias}.id IN (${this.idSet(condition)})`;
     const leaf = this.leaf(condition);
     return `EXISTS (SELECT FROM ${this.table} p WHERE p.twin_id = ${twin.sqlAlias}.id AND p.path = ${leaf.path} AND ${leaf.test})`;
   }
 
-  /** The first top-level conjunct the index answers whole: the candidates a page can start from. */
-  drivingConjunct(conjuncts: readonly Condition[]): Condition | undefined {
-    return conjuncts.find((conjunct) => conjunct.kind !== 'and' && this.twinOf(conjunct) !== undefined);
+  /**
+   * The first top-level conjunct the index answers whole, the candidates a page can start from;
+   * when it is one predicate, with every other conjunct that is one predicate on the same
+   * property (`T.t > 20 AND T.t < 25`): one range of the index, not an intersection.
+   */
+  drivingConjuncts(conjuncts: readonly Condition[]): Condition[] {
+    const first = conjuncts.find((conjunct) => conjunct.kind !== 'and' && this.twinOf(conjunct) !== undefined);
+    if (!first) return [];
+    const property = this.predicateProperty(first);
+    return property === undefined ? [first] : conjuncts.filter((c) => c === first || this.predicateProperty(c) === property);
   }
 
   /**
@@ -67,13 +77,31 @@ export class PropertyIndex {
     return `SELECT count(DISTINCT twin_id) AS n FROM (${conjuncts.map((c) => `(${this.idSet(c)})`).join(' INTERSECT ')}) ids`;
   }
 
-  /** `candidates`: the ids of the twins for which `conjunct` holds, at most `limit`. */
-  candidates(conjunct: Condition, limit: number): string {
-    return `${CANDIDATES} AS MATERIALIZED (${this.idSet(conjunct)} LIMIT ${limit})`;
+  /**
+   * `candidates`: the ids of the twins for which `conjunct` holds, at most `limit`; and
+   * `candidate_count`, how many (counted once, read by both branches of a page).
+   */
+  candidates(conjuncts: readonly Condition[], limit: number): string {
+    return `${CANDIDATES} AS MATERIALIZED (${conjuncts.length === 1 ? this.idSet(conjuncts[0]) : this.samePropertyIdSet(conjuncts)} LIMIT ${limit}),\n` +
+      `${CANDIDATE_COUNT} AS MATERIALIZED (SELECT count(*) AS n FROM ${CANDIDATES})`;
+  }
+
+  /** How many candidates there are, as a scalar subquery. */
+  candidateCount(): string {
+    return `(SELECT n FROM ${CANDIDATE_COUNT})`;
+  }
+
+  /**
+   * Some candidates' ids in id order: those after `after` (`inclusive`: from it), the first
+   * `limit` of them (a bounded top-N sort, where `ANY` of every id sorts them all). Parameters as given.
+   */
+  candidateIds(after: string | undefined, inclusive: boolean, limit: string | undefined): string {
+    const from = after === undefined ? '' : ` WHERE twin_id ${inclusive ? '>=' : '>'} ${after}`;
+    return `SELECT twin_id FROM ${CANDIDATES}${from}${limit === undefined ? '' : ` ORDER BY twin_id LIMIT ${limit}`}`;
   }
 
   /** The one twin whose indexable predicates make up the whole condition, if it is so made. */
-  private twinOf(condition: Condition): TwinCollection | undefined {
+  twinOf(condition: Condition): TwinCollection | undefined {
     if (condition.kind === 'and' || condition.kind === 'or') {
       const twins = new Set(condition.terms.map((term) => this.twinOf(term)));
       const [only] = twins;
@@ -94,21 +122,41 @@ export class PropertyIndex {
     return `SELECT p.twin_id FROM ${this.table} p WHERE p.path = ${leaf.path} AND ${leaf.test}`;
   }
 
+  /** Predicates on one property: a twin has one index row there, so they are tests of that one row. */
+  private samePropertyIdSet(conjuncts: readonly Condition[]): string {
+    const [first, ...rest] = conjuncts;
+    const leaf = this.leaf(first);
+    const tests = [leaf.test, ...rest.map((condition) => this.test(condition))];
+    return `SELECT p.twin_id FROM ${this.table} p WHERE p.path = ${leaf.path} AND ${tests.map((test) => `(${test})`).join(' AND ')}`;
+  }
+
+  /** A single indexable predicate's twin and path, as a key; undefined for anything else. */
+  private predicateProperty(condition: Condition): string | undefined {
+    if (condition.kind === 'and' || condition.kind === 'or' || !('path' in condition) || !this.twinOf(condition)) return undefined;
+    const { twin, segments } = this.indexedPath(condition.path)!;
+    return JSON.stringify([twin.sqlAlias, segments]);
+  }
+
   /** A predicate as a test of one index row `p` at its path (true exactly when ADT's predicate is). */
   private leaf(condition: Condition): { path: string; test: string } {
     if (!('path' in condition)) throw new Error(`not an indexable predicate: ${condition.kind}`);
     const path = this.params.add(this.indexedPath(condition.path)!.segments, 'text[]');
+    return { path, test: this.test(condition) };
+  }
+
+  /** The test of `leaf`, on a row `p` whose path is already bound. */
+  private test(condition: Condition): string {
     switch (condition.kind) {
       case 'compare':
-        return { path, test: this.comparison(condition.comparator === '!=' ? '<>' : condition.comparator, condition.value) };
+        return this.comparison(condition.comparator === '!=' ? '<>' : condition.comparator, condition.value);
       case 'in': {
         const member = this.membership(condition.values);
-        return { path, test: condition.negated ? `NOT COALESCE(${member}, FALSE)` : member };
+        return condition.negated ? `NOT COALESCE(${member}, FALSE)` : member;
       }
       case 'typeCheck':
-        return { path, test: TYPE_TESTS[condition.fn] };
+        return TYPE_TESTS[condition.fn];
       case 'stringMatch':
-        return { path, test: this.stringMatch(condition.fn, condition.value) };
+        return this.stringMatch(condition.fn, condition.value);
       default:
         throw new Error(`not an indexable predicate: ${condition.kind}`);
     }
@@ -173,6 +221,7 @@ export class PropertyIndex {
 }
 
 const CANDIDATES = 'candidates';
+const CANDIDATE_COUNT = 'candidate_count';
 
 /** The expression of the string index (`twin_properties_str`), as it must be written to use it. */
 const STRING_PREFIX = `substr(p.str, 1, ${N})`;

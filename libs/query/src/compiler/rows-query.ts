@@ -1,4 +1,4 @@
-import type { OrderItem } from '../ast';
+import type { Condition, OrderItem } from '../ast';
 import { invalidQueryError } from '../query-errors';
 import { fromAndWhere, type CompilationContext } from './compilation-context';
 import { afterKeyCondition, keyJson } from './keyset';
@@ -26,8 +26,8 @@ export function compileRowsQuery(context: CompilationContext, page: QueryPage | 
   ];
   const window = pageWindow(query.top, page);
   const conjuncts = !query.where ? [] : query.where.kind === 'and' ? query.where.terms : [query.where];
-  const driving = window.fetch !== undefined ? propertyIndex?.drivingConjunct(conjuncts) : undefined;
-  if (!propertyIndex || !driving) return { sql: rowsSelect(context, page, sortColumns, window.fetch).join('\n'), pageSize: window.size };
+  const driving = window.fetch !== undefined ? propertyIndex?.drivingConjuncts(conjuncts) ?? [] : [];
+  if (!propertyIndex || driving.length === 0) return { sql: rowsSelect(context, page, sortColumns, window.fetch).join('\n'), pageSize: window.size };
   // A filter the index answers: how many twins it selects decides the plan, and Postgres cannot
   // tell 40 from 40,000 in advance (its statistics mix every path's values). So count them, up
   // to MAX_CANDIDATES, then run one of two branches: few, start from those twins (an array of
@@ -36,10 +36,10 @@ export function compileRowsQuery(context: CompilationContext, page: QueryPage | 
   // which ends it before it starts anything (a WHERE gate would still start parallel workers).
   if (!(Number.isSafeInteger(maxCandidates) && maxCandidates >= 0)) throw new TypeError('maxCandidates must be a whole number');
   const candidates = propertyIndex.candidates(driving, maxCandidates + 1);
-  const count = `(SELECT count(*) FROM candidates)`;
-  propertyIndex.plan = { driving };
+  const count = propertyIndex.candidateCount();
+  propertyIndex.plan = { driving, drivingIds: leadingCandidates(context, driving, conjuncts.length, sortColumns, page, window.fetch) };
   const few = rowsSelect(context, page, sortColumns, window.fetch, `${count} <= ${maxCandidates}`);
-  propertyIndex.plan = { onDocuments: driving };
+  propertyIndex.plan = { onDocuments: driving[0] };
   const many = rowsSelect(context, page, sortColumns, window.fetch, `${count} > ${maxCandidates}`);
   propertyIndex.plan = {};
   const sorted = sortColumns.map((column, index) => ({ ...column, sql: `u.s${index}` }));
@@ -52,6 +52,35 @@ export function compileRowsQuery(context: CompilationContext, page: QueryPage | 
     `LIMIT ${params.add(window.fetch, 'bigint')}`,
   ];
   return { sql: sql.join('\n'), pageSize: window.size };
+}
+
+/**
+ * When the driving twin's id leads the page order, a page needs only the candidates past the
+ * previous page's last id; and when the driving conjuncts are the whole filter of the only collection
+ * (every candidate is one row: a twin has one index row per path, and rows there exactly while it
+ * exists), only the first `fetch` of them, a top-N sort. Without this, `id = ANY(every candidate)`
+ * sorts them all first (text comparisons under the database's collation): 6.7 ms of the 13 ms of
+ * a range filter with 7,840 matches at 1M twins. An OR's candidates may repeat (UNION ALL): never bounded.
+ */
+function leadingCandidates(
+  context: CompilationContext,
+  driving: readonly Condition[],
+  conjunctCount: number,
+  sortColumns: SortColumn[],
+  page: QueryPage | undefined,
+  fetch: number | undefined,
+): (() => string) | undefined {
+  const { query, graph, params, propertyIndex } = context;
+  if (!propertyIndex || query.orderBy.length > 0 || graph.nodes[0] === undefined || propertyIndex.twinOf(driving[0]) !== graph.nodes[0]) return undefined;
+  const after = page?.after?.[0];
+  const whole = fetch !== undefined && graph.collections.length === 1 && conjunctCount === driving.length && driving[0].kind !== 'or';
+  if (typeof after !== 'string' && !whole) return undefined;
+  // Parameters are added when the condition is written, so that they ascend in the SQL text.
+  return () => propertyIndex.candidateIds(
+    typeof after === 'string' ? params.add(after, 'text') : undefined,
+    sortColumns.length > 1,
+    whole ? params.add(fetch, 'bigint') : undefined,
+  );
 }
 
 /** One SELECT of the page; with `gate`, limited to 0 rows unless it holds, and the sort values as `s0, s1…` for an outer ORDER BY. */
