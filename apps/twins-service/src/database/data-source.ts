@@ -7,6 +7,7 @@ import { TwinCount1764000000007 } from './migrations/1764000000007-twin-count';
 import { TwinProperties1764000000008 } from './migrations/1764000000008-twin-properties';
 import { TwinImportBatches1764000013001 } from './migrations/1764000013001-twin-import-batches';
 import { TwinPropertyWrites1764000019001 } from './migrations/1764000019001-twin-property-writes';
+import { TwinPropertyInserts1764000019002 } from './migrations/1764000019002-twin-property-inserts';
 
 export const TWINS_SCHEMA = 'twins';
 
@@ -15,7 +16,7 @@ export function twinsDataSourceOptions(url: string, poolSize?: number): DataSour
     url,
     schema: TWINS_SCHEMA,
     entities: [],
-    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007, TwinProperties1764000000008, TwinImportBatches1764000013001, TwinPropertyWrites1764000019001],
+    migrations: [CreateTwins1764000000001, TwinModelAncestry1764000000004, TwinDocumentIndex1764000000006, TwinCount1764000000007, TwinProperties1764000000008, TwinImportBatches1764000013001, TwinPropertyWrites1764000019001, TwinPropertyInserts1764000019002],
     poolSize,
     applicationName: 'twins-service',
   });
