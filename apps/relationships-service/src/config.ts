@@ -8,7 +8,7 @@ export const relationshipsConfigSchema = databaseConfigSchema.extend({
   /** How often the outbox relay announces its watermark to the history service (0: never). */
   OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   /** Events the outbox relay reads and publishes side by side per cycle. */
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1024),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   MODEL_CACHE_MAX_MODELS: z.coerce.number().int().min(1).default(1000),
   /** Beyond ADT (which ignores it): reject relationships past the DTDL maxMultiplicity. */

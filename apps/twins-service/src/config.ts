@@ -15,7 +15,7 @@ export const twinsConfigSchema = databaseConfigSchema.extend({
   /** How often the outbox relay announces its watermark to the history service (0: never). */
   OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   /** Events the outbox relay reads and publishes side by side per cycle. */
-  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(1024),
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   /** Largest stored twin (properties, components and `$metadata` as JSON); ADT's limit is 32 KB. */
   TWIN_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024),
   /** Most operations in one `POST /batch` (odt.graph.batch). */

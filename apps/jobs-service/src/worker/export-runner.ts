@@ -12,8 +12,8 @@ import { collectGarbage } from './heap';
 import type { JobLease } from './job-lease';
 
 const PAGE = 5000;
-/** Pages between full garbage collections (see heap.ts). */
-const GC_EVERY_PAGES = 20;
+/** Pages between full garbage collections (see heap.ts): every 20,000 rows, so the pages read and written between two stay well under the worker's memory budget. */
+const GC_EVERY_PAGES = 4;
 
 /**
  * An export: the graph (or the twins a query selects, with the relationships among them, and every
