@@ -37,8 +37,10 @@ export function startNatsSource(source: SourceOf<'nats'>, ctx: SourceContext, nc
       for await (const m of messages) {
         ctx.received();
         const envelope = { topic: m.subject, headers: headersOf(m.headers), payload: decodePayload(m.data), receivedAt: new Date().toISOString() };
-        // The stream sequence dedupes a redelivery that was already appended.
-        if (await appendPatiently(ctx, envelope, () => stopped, `${ctx.connection}:${stream}:${m.seq}`)) m.ack();
+        // The stream sequence and the time the stream stored the message dedupe a redelivery that
+        // was already appended. The sequence alone is not enough: a NATS server killed before it
+        // flushed its last messages hands their sequences out again to new ones after a restart.
+        if (await appendPatiently(ctx, envelope, () => stopped, `${ctx.connection}:${stream}:${m.seq}:${m.timestampNanos}`)) m.ack();
         if (stopped) break;
       }
     }
