@@ -12,6 +12,8 @@ export function startNatsSource(source: SourceOf<'nats'>, ctx: SourceContext, nc
   let stopped = false;
   let sub: Subscription | undefined;
   let closeConsumer: (() => Promise<void>) | undefined;
+  /** When the stream stored the last message appended: where a consumer lost with a NATS crash starts again. */
+  let lastStored: string | undefined;
   const headersOf = (h: { keys(): string[]; get(k: string): string } | undefined) => Object.fromEntries((h?.keys() ?? []).map((k) => [k, h!.get(k)]));
 
   const run = async () => {
@@ -27,8 +29,16 @@ export function startNatsSource(source: SourceOf<'nats'>, ctx: SourceContext, nc
       return;
     }
     const durable = natsSourceDurable(ctx.installation, ctx.connection);
-    await jsm.consumers.add(stream, { durable_name: durable, filter_subject: source.subject, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.New, max_ack_pending: 1000 })
-      .catch(async () => jsm.consumers.info(stream, durable));
+    // New: a connection takes what is published from its creation on. But a consumer this source
+    // already read from and that is gone (a NATS server killed before it saved the consumer)
+    // starts again at the last message appended, which the dedupe key drops, not at "new".
+    const exists = await jsm.consumers.info(stream, durable).then(() => true, () => false);
+    if (!exists) {
+      await jsm.consumers.add(stream, {
+        durable_name: durable, filter_subject: source.subject, ack_policy: AckPolicy.Explicit, max_ack_pending: 1000,
+        ...(lastStored ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: lastStored } : { deliver_policy: DeliverPolicy.New }),
+      }).catch(async () => jsm.consumers.info(stream, durable));
+    }
     const consumer = await jetstream(nc).consumers.get(stream, durable);
     ctx.logger.info({ connection: ctx.connection, subject: source.subject, stream }, 'nats source consuming (JetStream: durable)');
     while (!stopped) {
@@ -40,7 +50,10 @@ export function startNatsSource(source: SourceOf<'nats'>, ctx: SourceContext, nc
         // The stream sequence and the time the stream stored the message dedupe a redelivery that
         // was already appended. The sequence alone is not enough: a NATS server killed before it
         // flushed its last messages hands their sequences out again to new ones after a restart.
-        if (await appendPatiently(ctx, envelope, () => stopped, `${ctx.connection}:${stream}:${m.seq}:${m.timestampNanos}`)) m.ack();
+        if (await appendPatiently(ctx, envelope, () => stopped, `${ctx.connection}:${stream}:${m.seq}:${m.timestampNanos}`)) {
+          lastStored = m.timestamp;
+          m.ack();
+        }
         if (stopped) break;
       }
     }
