@@ -13,6 +13,7 @@ const schema = databaseConfigSchema.extend({
   /** How often the outbox relay announces its watermark to the history service (0: never). */
   OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
+  OUTBOX_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(2048),
 });
 
 async function main(): Promise<void> {
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
     logger,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
+    maxBatchSize: config.OUTBOX_BATCH_MAX,
     ...(config.OUTBOX_WATERMARK_MS > 0
       ? { watermark: { stream: config.EVENTS_STREAM, intervalMs: config.OUTBOX_WATERMARK_MS, replicas: config.EVENTS_STREAM_REPLICAS } }
       : {}),

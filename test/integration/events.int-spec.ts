@@ -73,7 +73,7 @@ describe('twin-change events through the outbox to JetStream', () => {
 
   it('loses and duplicates nothing when the relay process is SIGKILLed mid-stream and restarted', async () => {
     const system = await startSystem({ without: ['relationships', 'router'], overrides: { OUTBOX_RELAY: 'off' } });
-    const relayEnv = { ...process.env, ...system.iso.env, OUTBOX_SCHEMA: 'twins', OUTBOX_BATCH_SIZE: '5', OUTBOX_POLL_MS: '100' };
+    const relayEnv = { ...process.env, ...system.iso.env, OUTBOX_SCHEMA: 'twins', OUTBOX_BATCH_SIZE: '5', OUTBOX_BATCH_MAX: '5', OUTBOX_POLL_MS: '100' };
     const startRelay = (): ChildProcess =>
       spawn(process.execPath, ['-r', '@swc-node/register', path.join(ROOT, 'tools/outbox-relay.ts')], { cwd: ROOT, env: relayEnv, stdio: 'ignore' });
     let relay: ChildProcess | undefined;

@@ -9,6 +9,7 @@ export const relationshipsConfigSchema = databaseConfigSchema.extend({
   OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   /** Events the outbox relay reads and publishes side by side per cycle. */
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
+  OUTBOX_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(2048),
   MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   MODEL_CACHE_MAX_MODELS: z.coerce.number().int().min(1).default(1000),
   /** Beyond ADT (which ignores it): reject relationships past the DTDL maxMultiplicity. */

@@ -17,6 +17,8 @@ export interface OutboxRelayModuleOptions {
   watermarkIntervalMs: number;
   /** Rows read, and published side by side, per relay cycle (default 256). */
   batchSize?: number;
+  /** The longest pass while a backlog lasts (default 2048). */
+  maxBatchSize?: number;
 }
 
 const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
@@ -43,6 +45,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
       logger: this.logger,
       pollIntervalMs: this.options.pollIntervalMs,
       ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
+      ...(this.options.maxBatchSize ? { maxBatchSize: this.options.maxBatchSize } : {}),
       metrics: this.metrics,
       ...(this.options.watermarkIntervalMs > 0
         ? { watermark: { stream: this.options.stream, intervalMs: this.options.watermarkIntervalMs, replicas: this.options.streamReplicas } }
@@ -67,6 +70,8 @@ export interface OutboxSettings {
   OUTBOX_WATERMARK_MS: number;
   /** Events the relay reads and publishes per cycle (optional: 256). */
   OUTBOX_BATCH_SIZE?: number;
+  /** The longest pass while a backlog lasts (optional: 2048). */
+  OUTBOX_BATCH_MAX?: number;
 }
 
 @Module({})
@@ -83,6 +88,7 @@ export class OutboxRelayModule {
       pollIntervalMs: config.OUTBOX_POLL_MS,
       watermarkIntervalMs: config.OUTBOX_WATERMARK_MS,
       ...(config.OUTBOX_BATCH_SIZE ? { batchSize: config.OUTBOX_BATCH_SIZE } : {}),
+      ...(config.OUTBOX_BATCH_MAX ? { maxBatchSize: config.OUTBOX_BATCH_MAX } : {}),
     };
     return { module: OutboxRelayModule, providers: [{ provide: RELAY_OPTIONS, useValue: options }, OutboxRelayRunner] };
   }

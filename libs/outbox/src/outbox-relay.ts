@@ -15,7 +15,13 @@ export interface OutboxRelayOptions {
   logger: Logger;
   /** Fallback when a NOTIFY is missed (e.g. the LISTEN connection was re-established). */
   pollIntervalMs?: number;
+  /** Rows read and published per pass while the relay keeps up (default 256). */
   batchSize?: number;
+  /**
+   * The largest pass (default 2048): a pass that comes back full (a backlog, as after a bulk
+   * import) doubles the next one up to this; one that comes back short returns to `batchSize`.
+   */
+  maxBatchSize?: number;
   /** How long published rows stay in the outbox (default 1 h). */
   retentionMs?: number;
   metrics?: Metrics;
@@ -182,7 +188,9 @@ export class OutboxRelay {
    * mark must be done before the next one starts, and before the drain ends.
    */
   private async drain(): Promise<void> {
-    const batchSize = this.options.batchSize ?? 256;
+    const baseSize = this.options.batchSize ?? 256;
+    const maxSize = Math.max(baseSize, this.options.maxBatchSize ?? 2048);
+    let batchSize = baseSize;
     // The mark runs while the next batch is read and published; its failure (a lost connection)
     // is kept, not left as a rejected promise nobody awaits yet (an unhandled rejection ends the process).
     let marking: Promise<Error | undefined> = Promise.resolve(undefined);
@@ -206,10 +214,13 @@ export class OutboxRelay {
         // Every row visible to this read is in the stream now: the probe's promise holds.
         if (watermark && published.length === rows.length && rows.length < batchSize) this.eligible = { time: watermark, seq: this.lastSeq };
         if (rows.length === 0) return;
+        // A backlog is published in longer passes (fewer reads and marks per event); a steady
+        // trickle keeps the short ones, whose marks stay small beside the writers' commits.
+        batchSize = rows.length === batchSize ? Math.min(batchSize * 2, maxSize) : baseSize;
         await marked();
         beingMarked = published;
         if (published.length > 0) {
-          marking = settled(this.pool.query(`UPDATE "${this.options.schema}".outbox SET published_at = clock_timestamp() WHERE id = ANY($1::bigint[])`, [published]));
+          marking = settled(this.pool.query(`UPDATE "${this.options.schema}".outbox SET published_at = statement_timestamp() WHERE id = ANY($1::bigint[])`, [published]));
         }
         if (published.length < rows.length) throw new Error('publish to JetStream failed');
         await this.announceWatermark(false);
