@@ -12,6 +12,8 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const RATE = Number(process.env.BENCH_HISTORY_RATE ?? 1000);
 const LAG_SECONDS = Number(process.env.BENCH_HISTORY_LAG_SECONDS ?? 20);
+/** Connections committing part 2's changes: each commit waits for its WAL flush, so the rate needs enough of them side by side. */
+const LAG_CONNECTIONS = Number(process.env.BENCH_HISTORY_LAG_CONNECTIONS ?? 32);
 const STORED_TWINS = Number(process.env.BENCH_HISTORY_TWINS ?? 100_000);
 const STORED_CHANGES = Number(process.env.BENCH_HISTORY_CHANGES ?? 10_000_000);
 const STORED_DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 30);
@@ -150,7 +152,7 @@ async function seedTwins(system: BenchSystem): Promise<void> {
  * service's histogram), and now − watermark sampled every 100 ms.
  */
 async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> {
-  const pool = new Pool({ connectionString: system.databaseUrl, max: 12 });
+  const pool = new Pool({ connectionString: system.databaseUrl, max: LAG_CONNECTIONS });
   const historyPort = await metricsPortOf(system);
   const before = await histogram(historyPort);
   const watermarkLags: number[] = [];
@@ -177,7 +179,9 @@ async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> 
            SELECT $4, $5, jsonb_set($6::jsonb, '{time}', to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) FROM change RETURNING id)
          SELECT pg_notify('outbox_twins', '') FROM appended`,
         [id, etag, String(i % 40), event.id, `${system.subjectPrefix}.twin.update`, JSON.stringify(event)],
-      ).catch(() => failed++);
+      ).catch((err: Error) => {
+        if (failed++ === 0) console.warn(`part 2: a change failed to commit: ${err.message}`);
+      });
       inFlight.add(p);
       void p.finally(() => inFlight.delete(p));
     }
@@ -198,6 +202,7 @@ async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> 
   return {
     lagRatePerSecond: committedRate,
     lagChanges: sent - failed,
+    lagFailedChanges: failed,
     ingestLagP50Seconds: histogramQuantile(before, after, 0.5),
     ingestLagP99Seconds: histogramQuantile(before, after, 0.99),
     watermarkLagP50Seconds: percentile(sorted, 0.5),
