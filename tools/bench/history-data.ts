@@ -1,4 +1,5 @@
 import type { Client } from 'pg';
+import { compactClosedDays } from '../../apps/history-service/src/maintenance/compaction';
 
 const DAY_MS = 86_400_000;
 
@@ -14,7 +15,8 @@ export interface HistoryDataShape {
  * Generates history straight into the history schema, as the history service would have written
  * it: each twin created at the start (5 numeric properties), then `changes` one-property updates
  * of random twins at random times, the twins' states, and each day's checkpoint (through the
- * service's own SQL, `history.twin_states_at`). Returns the generation window.
+ * service's own SQL, `history.twin_states_at`), and the closed days' indexes rebuilt as the
+ * service's maintenance rebuilds them (`compactClosedDays`). Returns the generation window.
  */
 export async function generateHistory(db: Client, shape: HistoryDataShape, log: (msg: string) => void): Promise<{ start: number; end: number }> {
   const end = Date.now() - 60_000;
@@ -66,6 +68,10 @@ export async function generateHistory(db: Client, shape: HistoryDataShape, log: 
     await db.query('INSERT INTO history.checkpoint_days (day, twins, relationships) VALUES ($1, $2, 0)', [d, r.rowCount]);
     log(`checkpoint ${d.slice(0, 10)}: ${r.rowCount} twins (${Date.now() - t} ms)`);
   }
+  const t = Date.now();
+  const compacted = (await compactClosedDays(db, Math.floor(end / DAY_MS) * DAY_MS)) ?? [];
+  const [before, after] = compacted.reduce(([b, a], p) => [b + p.bytesBefore, a + p.bytesAfter], [0, 0]);
+  log(`compacted ${compacted.length} closed partitions: indexes ${Math.round(before / 1e6)} → ${Math.round(after / 1e6)} MB (${Date.now() - t} ms)`);
   await db.query(
     `INSERT INTO history.twin_state (twin_id, ts, event_id, etag, model, document)
      SELECT s.twin_id, coalesce(s.ts, now()), gen_random_uuid(), s.etag, s.model, s.document FROM history.twin_states_at(now()) s

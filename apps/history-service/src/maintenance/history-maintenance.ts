@@ -9,13 +9,15 @@ import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { HISTORY_CONFIG, type HistoryConfig } from '../config';
 import { HistoryWatermark } from '../watermark/history-watermark';
+import { compactClosedDays } from './compaction';
 import { DAY_MS, dayStart, dropPartitionsBefore, ensurePartitions } from './partitions';
 
 /**
  * Every `HISTORY_MAINTENANCE_MS`, on one replica at a time (a transaction-level advisory lock):
  * creates the day partitions ahead, writes each day's checkpoint once history is complete past
- * that day's start, and drops the days older than `HISTORY_RETENTION_DAYS` (never the day of the
- * newest checkpoint: reads start from one).
+ * that day's start, drops the days older than `HISTORY_RETENTION_DAYS` (never the day of the
+ * newest checkpoint: reads start from one), and rebuilds the indexes of the days before the newest
+ * checkpoint, which no event joins any more, once each (`compactClosedDays`).
  */
 @Injectable()
 export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -23,6 +25,9 @@ export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplica
   private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
   private readonly dropped: Counter;
+  private readonly compacted: Counter;
+  /** The backend rebuilding indexes, cancelled at shutdown (its leftover is dropped next time). */
+  private compactingPid?: number;
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -33,6 +38,7 @@ export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplica
   ) {
     this.pool = (db.driver as PostgresDriver).master as Pool;
     this.dropped = metrics.counter('history_partitions_dropped_total', 'Days of history dropped by retention.');
+    this.compacted = metrics.counter('history_partitions_compacted_total', 'Closed day partitions whose indexes were rebuilt.');
   }
 
   onApplicationBootstrap(): void {
@@ -45,6 +51,7 @@ export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplica
 
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.timer);
+    if (this.compactingPid !== undefined) await this.pool.query('SELECT pg_cancel_backend($1)', [this.compactingPid]).catch(() => undefined);
     await this.running?.catch(() => undefined);
   }
 
@@ -66,7 +73,7 @@ export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplica
     });
     if (!locked) return false;
     await this.checkpoints(cutoff);
-    await this.locked(async (db) => {
+    const newest = await this.locked(async (db) => {
       const { rows } = await db.query<{ day: Date | null }>('SELECT max(day) AS day FROM history.checkpoint_days');
       const newest = rows[0].day ? rows[0].day.getTime() : cutoff;
       const dropBefore = Math.min(cutoff, newest);
@@ -79,8 +86,25 @@ export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplica
         this.dropped.inc(dropped.length);
         this.logger.info({ days: dropped }, 'history retention dropped days');
       }
+      return newest;
     });
+    if (newest !== undefined) await this.compact(newest);
     return true;
+  }
+
+  /** The closed days' indexes, rebuilt outside any transaction (REINDEX CONCURRENTLY). */
+  private async compact(closedBefore: number): Promise<void> {
+    const db = await this.pool.connect();
+    try {
+      this.compactingPid = (await db.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0].pid;
+      for (const p of (await compactClosedDays(db, closedBefore)) ?? []) {
+        this.compacted.inc();
+        this.logger.info({ partition: p.name, indexBytesBefore: p.bytesBefore, indexBytesAfter: p.bytesAfter }, 'history partition compacted');
+      }
+    } finally {
+      this.compactingPid = undefined;
+      db.release();
+    }
   }
 
   /** Each day's checkpoint, from the newest one on, while history is complete past the day's start. */
@@ -127,6 +151,7 @@ export class HistoryMaintenance implements OnApplicationBootstrap, BeforeApplica
       await db.query('ROLLBACK').catch(() => undefined);
       throw err;
     } finally {
+      this.compactingPid = undefined;
       db.release();
     }
   }
