@@ -50,7 +50,7 @@ export class HistoryReads implements OnApplicationShutdown {
     this.pool = (db.driver as PostgresDriver).master as Pool;
     this.points = new Pool({
       connectionString: config.DATABASE_URL,
-      max: Math.max(2, Math.floor(config.DATABASE_POOL_SIZE / 2)),
+      max: config.HISTORY_READ_CONNECTIONS,
       application_name: 'history-service-reads',
       options: '-c plan_cache_mode=force_generic_plan',
     });
