@@ -24,15 +24,16 @@ function pidsOf(command: string): number[] {
 
 /**
  * CPU time (user + system, from /proc) spent by the processes of a request path while a load runs:
- * named service processes, the machine's NATS server and every Postgres process (other sessions'
- * work included: indicative on a shared machine), and this process (the load generator).
+ * named service processes (or groups of them, such as one database's Postgres sessions), the
+ * machine's NATS server and every Postgres process (other sessions' work included: indicative on
+ * a shared machine), and this process (the load generator).
  */
 export class ProcessCpu {
   private constructor(private readonly groups: Record<string, () => number[]>, private readonly start: Map<number, [number, number]>) {}
 
-  static start(pids: Record<string, number | undefined>): ProcessCpu {
+  static start(pids: Record<string, number | number[] | undefined>): ProcessCpu {
     const groups: Record<string, () => number[]> = {
-      ...Object.fromEntries(Object.entries(pids).filter(([, pid]) => pid !== undefined).map(([name, pid]) => [name, () => [pid!]])),
+      ...Object.fromEntries(Object.entries(pids).filter(([, pid]) => pid !== undefined).map(([name, pid]) => [name, () => [pid!].flat()])),
       'nats-server': () => pidsOf('nats-server'),
       postgres: () => pidsOf('postgres'),
       'load generator': () => [process.pid],

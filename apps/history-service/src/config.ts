@@ -27,6 +27,12 @@ export const historyConfigSchema = databaseConfigSchema.extend({
   /** How often partitions, checkpoints and retention are looked after. */
   HISTORY_MAINTENANCE_MS: z.coerce.number().int().min(100).default(60_000),
   HISTORY_MAX_PAGE_SIZE: z.coerce.number().int().min(1).default(1000),
+  /**
+   * Postgres connections of the point reads (a twin, a relationship, a twin's relationships as of a
+   * moment). Few: the reads are short, and fewer backends each woken more often cost Postgres less
+   * CPU a read than many (docs/benchmarks.md, history).
+   */
+  HISTORY_READ_CONNECTIONS: z.coerce.number().int().min(1).max(200).default(4),
   /** asOf queries: the same settings as the query service's. */
   ...querySettingsShape,
 });

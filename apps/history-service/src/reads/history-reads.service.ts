@@ -6,14 +6,16 @@ import {
   type ListPage, type PropertyHistoryRequest, type PropertyValue, type Relationship,
 } from '@odt/contracts';
 import { checkGraphId, decodeCursor, encodeCursor } from '@odt/graph-domain';
-import { instantMs, parseDuration, parseInstant } from '@odt/history-domain';
+import { foldTwinAsOf, instantMs, parseDuration, parseInstant, type CheckpointedTwin, type StoredTwinEvent } from '@odt/history-domain';
 import { Pool, type QueryResultRow } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { HISTORY_CONFIG, type HistoryConfig } from '../config';
 import { writeLock } from '../ingest/write-lock';
 import { HistoryWatermark } from '../watermark/history-watermark';
+import { ModelNames } from './model-names';
 import { aggregateSql, propertyPath, RAW_VALUES_SQL, type ValueRow, toPropertyValue, type BucketRow } from './property-values';
+import { TWIN_ROWS_SQL, type TwinRow } from './twin-rows';
 
 /** A client clock a little ahead of ours is not asking about the future. */
 const CLOCK_SLACK_MS = 1000;
@@ -36,6 +38,7 @@ export class HistoryReads implements OnApplicationShutdown {
    * functions inline into large plans; their filters prune partitions at run time).
    */
   private readonly points: Pool;
+  private readonly modelNames: ModelNames;
   /** The checkpoint days, oldest first, as read lately (`days[0]`: where history begins). */
   private checkpoints?: { days: string[]; read: number };
 
@@ -47,11 +50,12 @@ export class HistoryReads implements OnApplicationShutdown {
     this.pool = (db.driver as PostgresDriver).master as Pool;
     this.points = new Pool({
       connectionString: config.DATABASE_URL,
-      max: Math.max(2, Math.floor(config.DATABASE_POOL_SIZE / 2)),
+      max: config.HISTORY_READ_CONNECTIONS,
       application_name: 'history-service-reads',
       options: '-c plan_cache_mode=force_generic_plan',
     });
     this.points.on('error', () => undefined);
+    this.modelNames = new ModelNames(this.pool);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -223,11 +227,18 @@ export class HistoryReads implements OnApplicationShutdown {
   }
 
   private async twinAt(id: string, at: string): Promise<DigitalTwin | undefined> {
-    // The checkpoint day as a parameter: the generic plan prunes the day partitions as it starts.
-    const rows = await this.point<{ id: string; etag: string; document: Record<string, unknown> }>('history-twin',
-      'SELECT twin_id AS id, etag, document FROM history.twin_states_from_day($1, $2, ARRAY[$3::text])', [this.checkpointDay(at), at, id]);
-    const row = rows[0];
-    return row ? ({ $dtId: row.id, $etag: `W/"${row.etag}"`, ...row.document } as DigitalTwin) : undefined;
+    // Postgres fetches the rows (the checkpoint day a parameter: the generic plan prunes the day
+    // partitions as it starts); the fold is `foldTwinAsOf`, the same as `twin_states_of`'s SQL.
+    const rows = await this.point<TwinRow>('history-twin-rows', TWIN_ROWS_SQL, [this.checkpointDay(at), at, id]);
+    let checkpoint: CheckpointedTwin | undefined;
+    const events: StoredTwinEvent[] = [];
+    for (const r of rows) {
+      if (r.time === null) checkpoint = { etag: r.etag, model: r.model, document: r.changes! };
+      else events.push({ time: r.time, kind: r.kind, etag: r.etag, model: r.model, changes: r.changes, removed: r.removed, sourceTimes: r.source_times });
+    }
+    const dtmis = events.length > 0 ? await this.modelNames.of(new Set(events.map((e) => e.model))) : undefined;
+    const twin = foldTwinAsOf(checkpoint, events, (model) => dtmis?.get(model) ?? null);
+    return twin ? ({ $dtId: id, $etag: `W/"${twin.etag}"`, ...twin.document } as DigitalTwin) : undefined;
   }
 
   private pageSize(requested: number): number {
