@@ -6,3 +6,4 @@ export { ContinuationTokens, type QueryPosition } from './continuation-tokens';
 export { DEFAULT_QUERY_LIMITS, type QueryLimits } from './limits';
 export { parseQuery } from './parser/parse-query';
 export { PROPERTY_INDEX_LIMITS } from './compiler/property-index-limits';
+export { fromTemplate, literalsFitTemplate, queryShape, shapeTemplate, type QueryShape, type ShapeTemplate } from './compiler/query-shape';

@@ -51,15 +51,17 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, co
 /** One access line per request at `info` (probes excepted); nothing at all per request above it. */
 function logRequests(fastify: FastifyInstance, logger: Logger): void {
   if (!logger.isLevelEnabled('info')) return;
-  fastify.addHook('onResponse', async (request, reply) => {
-    if (PROBES.test(request.url)) return;
-    logger.info({
-      requestId: request.id,
-      traceId: (request as { span?: { traceId: string } }).span?.traceId,
-      req: { method: request.method, url: redactUrl(request.url) },
-      res: { statusCode: reply.statusCode },
-      responseTime: Math.round(reply.elapsedTime * 100) / 100,
-    }, 'request completed');
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (!PROBES.test(request.url)) {
+      logger.info({
+        requestId: request.id,
+        traceId: (request as { span?: { traceId: string } }).span?.traceId,
+        req: { method: request.method, url: redactUrl(request.url) },
+        res: { statusCode: reply.statusCode },
+        responseTime: Math.round(reply.elapsedTime * 100) / 100,
+      }, 'request completed');
+    }
+    done();
   });
 }
 
@@ -70,8 +72,9 @@ export const redactUrl = (url: string): string => url.replace(SECRET_PARAMS, '$1
 /** `http_server_request_duration_seconds` by method, route pattern (never the raw URL) and status. */
 function measureRequests(fastify: FastifyInstance, metrics: Metrics): void {
   const duration = metrics.histogram('http_server_request_duration_seconds', 'HTTP requests served, by route and status.', ['method', 'route', 'status_code']);
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     duration.observe({ method: request.method, route: request.routeOptions.url ?? 'unmatched', status_code: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    done();
   });
 }
 

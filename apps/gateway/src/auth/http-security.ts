@@ -41,9 +41,10 @@ export function installHttpSecurity(app: NestFastifyApplication, config: Gateway
   const tickets = app.get(StreamTickets);
 
   const cors = config.CORS_ORIGINS.length > 0;
-  fastify.addHook('onRequest', async (request, reply) => {
+  // Callback hooks (no promise per request); only a token or a ticket to check waits for anything.
+  fastify.addHook('onRequest', (request, reply, done) => {
     // CORS preflights carry no token; @fastify/cors answers them.
-    if (PROBE_PATHS.test(request.url) || (cors && request.method === 'OPTIONS')) return;
+    if (PROBE_PATHS.test(request.url) || (cors && request.method === 'OPTIONS')) return done();
     if (request.url.length > config.MAX_URL_LENGTH) {
       throw new DomainError('InvalidArgument', `The request URL is longer than ${config.MAX_URL_LENGTH} characters.`);
     }
@@ -51,22 +52,27 @@ export function installHttpSecurity(app: NestFastifyApplication, config: Gateway
     // The reference pages need no token, and an unknown path is a 404 whoever asks.
     if (isPublicRoute(request) || isUnmatched(request)) {
       throttle(request, reply, perCaller.take(request.ip), 'This client sends more requests than it may');
-      return;
+      return done();
     }
     const ticket = single((request.query as Record<string, unknown>).ticket);
+    const identified = (caller: VerifiedCaller) => {
+      request.caller = caller;
+      throttle(request, reply, perCaller.take(verifier ? `${caller.type}:${caller.id}` : request.ip), 'This caller sends more requests than it may');
+    };
     if (ticket !== undefined && request.routeOptions.url === LIVE_EVENTS_ROUTE && request.method === 'GET') {
       if (request.headers.authorization !== undefined) throw new DomainError('InvalidArgument', 'Send either a stream ticket or an Authorization header, not both.');
-      const holder = await tickets.redeem(ticket);
-      request.caller = verifier ? holder : ANONYMOUS;
+      tickets.redeem(ticket).then((holder) => identified(verifier ? holder : ANONYMOUS)).then(() => done(), done);
+    } else if (verifier) {
+      authenticate(request, reply, verifier).then(identified).then(() => done(), done);
     } else {
-      request.caller = verifier ? await authenticate(request, reply, verifier) : ANONYMOUS;
+      identified(ANONYMOUS);
+      done();
     }
-    throttle(request, reply, perCaller.take(verifier ? `${request.caller.type}:${request.caller.id}` : request.ip), 'This caller sends more requests than it may');
   });
 
-  fastify.addHook('onResponse', async (request, reply) => {
-    if (UNAUDITED.test(request.method) || PROBE_PATHS.test(request.url)) return;
-    if (request.method === 'POST' && READ_POSTS.test(request.url) && reply.statusCode < 400) return;
+  fastify.addHook('onResponse', (request, reply, done) => {
+    if (UNAUDITED.test(request.method) || PROBE_PATHS.test(request.url)) return done();
+    if (request.method === 'POST' && READ_POSTS.test(request.url) && reply.statusCode < 400) return done();
     const status = reply.statusCode;
     audit.record({
       time: new Date().toISOString(),
@@ -78,6 +84,7 @@ export function installHttpSecurity(app: NestFastifyApplication, config: Gateway
       status,
       outcome: status === 401 || status === 403 || status === 429 ? 'denied' : status < 400 ? 'succeeded' : 'failed',
     });
+    done();
   });
 
   if (!verifier) {

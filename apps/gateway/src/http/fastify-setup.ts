@@ -26,7 +26,9 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
   // An import file uploaded as it is (PUT /jobs/imports/{id}): the stream is the body, read by the route.
   fastify.addContentTypeParser(['application/x-ndjson', 'application/ndjson'], (_request, payload, done) => done(null, payload));
 
-  fastify.addHook('onRequest', async (request) => {
+  // Callback hooks, not async ones, here and in the other per-request hooks: no promise per request
+  // (a throw is the request's error all the same).
+  fastify.addHook('onRequest', (request, _reply, done) => {
     const path = request.url.split('?')[0];
     // Probes, metrics and the reference pages are ours, not ADT's; an unknown path is a 404 anyway.
     if (!isPublicRoute(request) && !isUnmatched(request)) checkApiVersion(request.query as Record<string, unknown>);
@@ -34,5 +36,6 @@ export function configureFastify(app: NestFastifyApplication, config: GatewayCon
     if (path.startsWith('/digitaltwins/') && length > config.TWIN_BODY_LIMIT_BYTES) {
       throw new DomainError('PayloadTooLarge', `The request body is ${length} bytes; twins and their patches are limited to ${config.TWIN_BODY_LIMIT_BYTES} bytes.`);
     }
+    done();
   });
 }

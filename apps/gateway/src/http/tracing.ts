@@ -16,15 +16,17 @@ declare module 'fastify' {
  */
 export function installTracing(app: NestFastifyApplication): void {
   const fastify = app.getHttpAdapter().getInstance() as unknown as FastifyInstance;
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     const incoming = request.headers.traceparent;
     request.span = startSpan(`${request.method} ${request.routeOptions.url ?? 'unmatched'}`, SpanKind.SERVER, typeof incoming === 'string' ? incoming : undefined, {
       'http.request.method': request.method,
       'url.path': request.url.split('?')[0],
     });
     void reply.header('traceparent', request.span.traceparent).header('x-ms-request-id', String(request.id));
+    done();
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     request.span?.end(reply.statusCode >= 500 ? `HTTP ${reply.statusCode}` : undefined);
+    done();
   });
 }

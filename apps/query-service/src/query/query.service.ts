@@ -1,12 +1,17 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { DomainError, type QueryReply, type QueryRequest } from '@odt/contracts';
-import { compileQuery, ContinuationTokens, pageJson, takePage, type CompiledQuery, type QueryLimits, type QueryPage } from '@odt/query';
+import {
+  compileQuery, ContinuationTokens, fromTemplate, literalsFitTemplate, pageJson, queryShape, shapeTemplate, takePage,
+  type CompiledQuery, type QueryLimits, type QueryPage, type ShapeTemplate,
+} from '@odt/query';
 import { QUERY_CONFIG, type QueryConfig } from '../config';
 import { QueryRepository } from './query.repository';
 
 /** First pages compiled lately, by page size and query text: SQL and parameters, never results. */
 const COMPILED_FIRST_PAGES = 500;
+/** Query shapes (the text without its literals) seen lately, by page size: their statement template, or false. */
+const COMPILED_SHAPES = 500;
 
 /**
  * Runs a query page by page: compiles it (or the continuation's query) to parameterised SQL with a
@@ -17,6 +22,7 @@ export class QueryService {
   private readonly tokens: ContinuationTokens;
   private readonly limits: Partial<QueryLimits>;
   private readonly firstPages = new LRUCache<string, CompiledQuery>({ max: COMPILED_FIRST_PAGES });
+  private readonly shapes = new LRUCache<string, ShapeTemplate | false>({ max: COMPILED_SHAPES });
 
   constructor(
     private readonly repo: QueryRepository,
@@ -41,13 +47,26 @@ export class QueryService {
     };
   }
 
-  /** The compiled statement; a first page seen lately is not compiled again (the text alone decides it). */
+  /**
+   * The compiled statement. A first page is compiled once per shape: queries that differ only in
+   * their string and number literals (a new `$dtId` each time) share one statement, their literals
+   * its parameters, when the shape's statement was shown not to depend on the literals' values
+   * (`shapeTemplate`); other shapes are compiled once per text seen lately.
+   */
   private compile(text: string, page: QueryPage): CompiledQuery {
-    if (page.after !== undefined) return compileQuery(text, { limits: this.limits, page });
+    const compile = (t: string) => compileQuery(t, { limits: this.limits, page });
+    if (page.after !== undefined) return compile(text);
+    const shape = text.length <= this.config.QUERY_MAX_LENGTH ? queryShape(text) : undefined;
+    const shapeKey = shape && `${page.limit} ${shape.key}`;
+    const template = shapeKey === undefined ? undefined : this.shapes.get(shapeKey);
+    if (template && literalsFitTemplate(shape!.literals)) return fromTemplate(template, shape!.literals);
     const key = `${page.limit} ${text}`;
     const known = this.firstPages.get(key);
     if (known) return known;
-    const compiled = compileQuery(text, { limits: this.limits, page });
+    const compiled = compile(text);
+    if (shapeKey !== undefined && template === undefined && literalsFitTemplate(shape!.literals)) {
+      this.shapes.set(shapeKey, shapeTemplate(text, compiled, compile) ?? false);
+    }
     this.firstPages.set(key, compiled);
     return compiled;
   }
