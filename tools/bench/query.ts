@@ -124,7 +124,8 @@ export async function benchQuery(args: string[] = []): Promise<void> {
       }
       const load = `load average before ${load0.map((l) => l.toFixed(2)).join(' ')}, after ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
       runs.push({ generated, load, results, single, cpuPerQuery });
-      await writePlans(pool, generated, chosen);
+      // The committed plan snapshots hold every scenario: a partial run leaves them as they are.
+      if (!only) await writePlans(pool, generated, chosen);
     }
     await raw.onApplicationShutdown();
     await pool.end();
