@@ -136,7 +136,7 @@ const HISTORY_DDL = [
  * last create, and per top-level key the last value set (or its removal). One body, two
  * functions: every twin (the query language, checkpoints) and some twins (point reads), whose
  * filter Postgres can use in a generic plan. `day`: the checkpoint's day (by default the newest at
- * or before "at"; an argument of `twin_states_from_day`, migration 1764000014001).
+ * or before "at"; an argument of `twin_states_from_day`, migration 1764000014001, dropped by 1764000014011).
  */
 export function twinStatesFunction(name: string, args: string, filter: string, day = '(SELECT day FROM cp_day)'): string[] {
   const f = (alias: string) => filter.replace(/\btwin_id\b/g, `${alias}.twin_id`);
