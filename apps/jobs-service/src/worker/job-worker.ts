@@ -6,7 +6,7 @@ import { ROOT_LOGGER, runInCall } from '@odt/service-kit';
 import type { Logger } from 'pino';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
 import type { JobRow } from '../jobs/job-row';
-import { JobsRepository } from '../jobs/jobs.repository';
+import { JobsRepository, type LogEntry } from '../jobs/jobs.repository';
 import { JobStorage, removeJobFiles } from '../storage/job-storage';
 import { DeleteRunner } from './delete-runner';
 import { ExportRunner } from './export-runner';
@@ -124,19 +124,21 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
     const status = outcome.status === 'succeeded' ? 'Succeeded' : outcome.status === 'cancelled' ? 'Cancelled' : 'Failed';
     const details = { status, ...(outcome.status === 'failed' ? { exceptionType: outcome.error.code, message: outcome.error.message } : {}), ...outcome.counts };
     const last = logEntry('job:end', job.id, outcome.status === 'failed' ? 'Error' : 'Info', details);
+    // The outputBlobUri holds the whole log, its last line included, before the job says it ended.
+    await this.writeOutput(job, [last]);
     if (!(await this.repo.finish('import', job.id, this.owner, outcome.status, outcome.status === 'failed' ? outcome.error : undefined, outcome.counts, [last], retention))) {
       throw new LeaseLost(`job ${job.id} was taken over or forgotten`);
     }
-    await this.writeOutput(job);
   }
 
   /**
-   * The outputBlobUri gets the whole log when the job ends (it is always readable at GET …/output
+   * The outputBlobUri gets the whole log, the stored lines and then `last`, as the job ends (before
+   * its status says so; it is always readable at GET …/output
    * too): a `file:///` one is written in the storage directory; an `http(s)` one (a pre-signed
    * URL) receives it with a PUT, written to a temporary file of the storage directory first (the
    * stores want its length). A failure is logged by the service; the job's status stands.
    */
-  private async writeOutput(job: JobRow): Promise<void> {
+  private async writeOutput(job: JobRow, last: LogEntry[]): Promise<void> {
     const uri = job.output_uri;
     if (!uri) return;
     const http = uri.startsWith('http:') || uri.startsWith('https:');
@@ -152,6 +154,7 @@ export class JobWorker implements OnApplicationBootstrap, BeforeApplicationShutd
         if (!out.stream.write(page.map((l) => l.line + '\n').join(''))) await new Promise<void>((r) => out.stream.once('drain', () => r()));
         after = Number(page[page.length - 1].seq);
       }
+      out.stream.write(last.map((l) => l.line + '\n').join(''));
       await out.commit();
       if (http) await this.storage.put(new URL(uri), out.path, 'application/x-ndjson');
     } catch (err) {
