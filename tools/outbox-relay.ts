@@ -14,6 +14,8 @@ const schema = databaseConfigSchema.extend({
   OUTBOX_WATERMARK_MS: z.coerce.number().int().min(0).default(200),
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   OUTBOX_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(2048),
+  /** How long a published event stays in the outbox, marked, for inspection (0: deleted once in JetStream). */
+  OUTBOX_KEEP_PUBLISHED_MS: z.coerce.number().int().min(0).default(0),
 });
 
 async function main(): Promise<void> {
@@ -29,6 +31,7 @@ async function main(): Promise<void> {
     pollIntervalMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,
     maxBatchSize: config.OUTBOX_BATCH_MAX,
+    keepPublishedMs: config.OUTBOX_KEEP_PUBLISHED_MS,
     ...(config.OUTBOX_WATERMARK_MS > 0
       ? { watermark: { stream: config.EVENTS_STREAM, intervalMs: config.OUTBOX_WATERMARK_MS, replicas: config.EVENTS_STREAM_REPLICAS } }
       : {}),

@@ -64,6 +64,10 @@ export function newIsolation(): TestIsolation {
       EVENTS_SUBJECT_PREFIX: subjectPrefix,
       PORT: '0',
       OUTBOX_POLL_MS: '200',
+      // The outboxes keep their published rows (marked): many tests compare what committed (the
+      // outbox) with what the stream got. outbox-relay.int-spec and outbox-default.e2e-spec run the
+      // default, which deletes a row once published.
+      OUTBOX_KEEP_PUBLISHED_MS: '3600000',
       SHUTDOWN_TIMEOUT_MS: '5000',
       // Tests are one loopback caller sending as fast as they can; security-attacks tests the limits.
       RATE_LIMIT_PER_CALLER: '0',

@@ -57,7 +57,11 @@ interface Phase {
 export async function benchConnections(): Promise<void> {
   const seconds = secondsFlag();
   const load0 = os.loadavg();
-  const system = await startBenchSystem(['models-service', 'twins-service', 'connector', 'gateway'], { CONNECTION_REFRESH_MS: '200' });
+  const system = await startBenchSystem(['models-service', 'twins-service', 'connector', 'gateway'], {
+    CONNECTION_REFRESH_MS: '200',
+    // The relay keeps published rows, marked with their published_at: the stream time is read from it.
+    OUTBOX_KEEP_PUBLISHED_MS: '3600000',
+  });
   const pool = new Pool({ connectionString: system.databaseUrl, max: 2 });
   const clients: MqttClient[] = [];
   try {

@@ -10,6 +10,8 @@ export const relationshipsConfigSchema = databaseConfigSchema.extend({
   /** Events the outbox relay reads and publishes side by side per cycle. */
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   OUTBOX_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(2048),
+  /** How long a published event stays in the outbox, marked, for inspection (0: deleted once in JetStream). */
+  OUTBOX_KEEP_PUBLISHED_MS: z.coerce.number().int().min(0).default(0),
   MODEL_CACHE_TTL_MS: z.coerce.number().int().min(0).default(60_000),
   MODEL_CACHE_MAX_MODELS: z.coerce.number().int().min(1).default(1000),
   /** Beyond ADT (which ignores it): reject relationships past the DTDL maxMultiplicity. */

@@ -17,6 +17,8 @@ export const twinsConfigSchema = databaseConfigSchema.extend({
   /** Events the outbox relay reads and publishes side by side per cycle. */
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(256),
   OUTBOX_BATCH_MAX: z.coerce.number().int().min(1).max(20_000).default(2048),
+  /** How long a published event stays in the outbox, marked, for inspection (0: deleted once in JetStream). */
+  OUTBOX_KEEP_PUBLISHED_MS: z.coerce.number().int().min(0).default(0),
   /** Largest stored twin (properties, components and `$metadata` as JSON); ADT's limit is 32 KB. */
   TWIN_MAX_BYTES: z.coerce.number().int().min(1024).default(32 * 1024),
   /** Most operations in one `POST /batch` (odt.graph.batch). */

@@ -82,7 +82,8 @@ describe('OutboxRelay (real Postgres and NATS)', () => {
 
   it('publishes a backlog in passes that grow to the maximum, every event once and each twin in order; a trickle stays at the base size', async () => {
     await appendBacklog(3000, 3, 'backlog');
-    const relay = new OutboxRelay({ databaseUrl: DATABASE_URL, schema, nc, logger: pino({ level: 'silent' }), pollIntervalMs: 50, batchSize: 10, maxBatchSize: 640 });
+    // Published rows kept, marked: their published_at tells the passes apart.
+    const relay = new OutboxRelay({ databaseUrl: DATABASE_URL, schema, nc, logger: pino({ level: 'silent' }), pollIntervalMs: 50, batchSize: 10, maxBatchSize: 640, keepPublishedMs: 3_600_000 });
     relay.start();
     try {
       await untilPublished('backlog', 3000);
@@ -107,6 +108,29 @@ describe('OutboxRelay (real Postgres and NATS)', () => {
       await appendBacklog(25, 1, 'burst');
       await untilPublished('burst', 25);
       expect(await passes('burst')).toEqual([10, 15]);
+    } finally {
+      await relay.stop();
+    }
+  });
+
+  it('by default deletes each row once JetStream has it: the outbox empties, every event is in the stream once and each twin in order', async () => {
+    await appendBacklog(1200, 4, 'deleted');
+    const relay = new OutboxRelay({ databaseUrl: DATABASE_URL, schema, nc, logger: pino({ level: 'silent' }), pollIntervalMs: 50, batchSize: 16, maxBatchSize: 256 });
+    relay.start();
+    try {
+      for (let i = 0; i < 600; i++) {
+        const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE payload->>'subject' LIKE 'deleted-%'`);
+        if (rows[0].n === 0) break;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      const { rows } = await pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${schema}".outbox WHERE payload->>'subject' LIKE 'deleted-%'`);
+      expect(rows[0].n).toBe(0);
+      const events = await streamed('deleted');
+      expect(events).toHaveLength(1200);
+      const bySubject = new Map<string, number[]>();
+      for (const e of events) bySubject.set(e.subject, [...(bySubject.get(e.subject) ?? []), e.seq]);
+      expect(bySubject.size).toBe(300);
+      for (const seqs of bySubject.values()) expect(seqs).toEqual([0, 1, 2, 3]);
     } finally {
       await relay.stop();
     }

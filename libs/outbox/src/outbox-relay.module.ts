@@ -19,6 +19,8 @@ export interface OutboxRelayModuleOptions {
   batchSize?: number;
   /** The longest pass while a backlog lasts (default 2048). */
   maxBatchSize?: number;
+  /** How long published rows are kept, marked (default 0: deleted once published). */
+  keepPublishedMs?: number;
 }
 
 const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
@@ -46,6 +48,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
       pollIntervalMs: this.options.pollIntervalMs,
       ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
       ...(this.options.maxBatchSize ? { maxBatchSize: this.options.maxBatchSize } : {}),
+      ...(this.options.keepPublishedMs ? { keepPublishedMs: this.options.keepPublishedMs } : {}),
       metrics: this.metrics,
       ...(this.options.watermarkIntervalMs > 0
         ? { watermark: { stream: this.options.stream, intervalMs: this.options.watermarkIntervalMs, replicas: this.options.streamReplicas } }
@@ -72,6 +75,8 @@ export interface OutboxSettings {
   OUTBOX_BATCH_SIZE?: number;
   /** The longest pass while a backlog lasts (optional: 2048). */
   OUTBOX_BATCH_MAX?: number;
+  /** How long published rows are kept, marked (optional: 0, deleted once published). */
+  OUTBOX_KEEP_PUBLISHED_MS?: number;
 }
 
 @Module({})
@@ -89,6 +94,7 @@ export class OutboxRelayModule {
       watermarkIntervalMs: config.OUTBOX_WATERMARK_MS,
       ...(config.OUTBOX_BATCH_SIZE ? { batchSize: config.OUTBOX_BATCH_SIZE } : {}),
       ...(config.OUTBOX_BATCH_MAX ? { maxBatchSize: config.OUTBOX_BATCH_MAX } : {}),
+      ...(config.OUTBOX_KEEP_PUBLISHED_MS ? { keepPublishedMs: config.OUTBOX_KEEP_PUBLISHED_MS } : {}),
     };
     return { module: OutboxRelayModule, providers: [{ provide: RELAY_OPTIONS, useValue: options }, OutboxRelayRunner] };
   }

@@ -22,8 +22,13 @@ export interface OutboxRelayOptions {
    * import) doubles the next one up to this; one that comes back short returns to `batchSize`.
    */
   maxBatchSize?: number;
-  /** How long published rows stay in the outbox (default 1 h). */
-  retentionMs?: number;
+  /**
+   * How long a published row stays in the outbox, marked with its `published_at`, for inspection
+   * (default 0: it is deleted as soon as JetStream has acknowledged it; the stream is the record).
+   * Deleting is the cheaper mark: no second version of the row and its index entries, nothing for
+   * a later prune to scan.
+   */
+  keepPublishedMs?: number;
   metrics?: Metrics;
   /**
    * Announce the relay's watermark (see `announceWatermark`) in the KV bucket of this stream, at
@@ -45,7 +50,8 @@ interface OutboxRow {
 
 /**
  * Publishes committed outbox rows to JetStream in outbox order (per twin, that is commit order: a
- * write takes the twin's row lock before appending) and marks them published only after the PubAck.
+ * write takes the twin's row lock before appending) and deletes them (or marks them published, see
+ * `keepPublishedMs`) only after the PubAck.
  * One relay per schema is active at a time (a session advisory lock elects it, and a crashed
  * leader's lock dies with its connection); `Nats-Msg-Id` = event id makes the republish of
  * rows acknowledged but not yet marked harmless.
@@ -219,9 +225,7 @@ export class OutboxRelay {
         batchSize = rows.length === batchSize ? Math.min(batchSize * 2, maxSize) : baseSize;
         await marked();
         beingMarked = published;
-        if (published.length > 0) {
-          marking = settled(this.pool.query(`UPDATE "${this.options.schema}".outbox SET published_at = statement_timestamp() WHERE id = ANY($1::bigint[])`, [published]));
-        }
+        if (published.length > 0) marking = settled(this.pool.query(this.markSql, [published]));
         if (published.length < rows.length) throw new Error('publish to JetStream failed');
         await this.announceWatermark(false);
       }
@@ -331,13 +335,20 @@ export class OutboxRelay {
     );
   }
 
-  /** Published rows are kept a while (for inspection and replay by hand), then dropped. */
+  /** The statement that settles a pass's published rows: delete them, or mark them when they are kept. */
+  private get markSql(): string {
+    return (this.options.keepPublishedMs ?? 0) > 0
+      ? `UPDATE "${this.options.schema}".outbox SET published_at = statement_timestamp() WHERE id = ANY($1::bigint[])`
+      : `DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`;
+  }
+
+  /** Rows kept after publishing (`keepPublishedMs`) are dropped once that time has passed. */
   private async pruneIfDue(): Promise<void> {
-    if (Date.now() - this.lastPrune < 60_000) return;
+    if (!((this.options.keepPublishedMs ?? 0) > 0) || Date.now() - this.lastPrune < 60_000) return;
     this.lastPrune = Date.now();
     await this.pool.query(
       `DELETE FROM "${this.options.schema}".outbox WHERE published_at < clock_timestamp() - make_interval(secs => $1)`,
-      [(this.options.retentionMs ?? 3_600_000) / 1000],
+      [(this.options.keepPublishedMs ?? 0) / 1000],
     );
   }
 
