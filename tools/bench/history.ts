@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Client, Pool } from 'pg';
 import { startBenchSystem, type BenchSystem } from './bench-system';
 import { generateHistory } from './history-data';
-import { closedLoop, httpClient, percentile, table, type LoadResult } from './load';
+import { closedLoop, fixedRate, httpClient, percentile, table, type LoadResult } from './load';
 import { ProcessCpu } from './process-cpu';
 
 const API = '?api-version=2023-10-31';
@@ -20,6 +20,8 @@ const STORED_DAYS = Number(process.env.BENCH_HISTORY_DAYS ?? 30);
 const STORED_MODELS = Number(process.env.BENCH_HISTORY_MODELS ?? 100);
 /** Which parts run: `BENCH_HISTORY_PARTS=3` (say, with fewer BENCH_HISTORY_CHANGES) checks the reads alone. */
 const PARTS = process.env.BENCH_HISTORY_PARTS ?? '123';
+/** Point reads a second of the open-loop run (BENCH_HISTORY_READ_RATE; 0 skips it), for SINGLE_SECONDS × 2. */
+const READ_RATE = Number(process.env.BENCH_HISTORY_READ_RATE ?? 500);
 /** Seconds of the point reads with one client, after the eight-client run. */
 const SINGLE_SECONDS = Number(process.env.BENCH_HISTORY_SINGLE_SECONDS ?? 10);
 const MODEL_ID = 'dtmi:bench:Room;1';
@@ -115,6 +117,13 @@ async function readPart(results: LoadResult[], figures: Record<string, unknown>)
     if (SINGLE_SECONDS > 0) {
       results.push(await closedLoop('GET twin asOf, one client', 1, SINGLE_SECONDS, () =>
         call('GET', `/digitaltwins/twin-${Math.floor(Math.random() * STORED_TWINS)}${API}&asOf=${encodeURIComponent(at())}`)));
+    }
+    // Latency at a stated load below saturation: READ_RATE reads a second, sent on schedule
+    // whatever the answers (a saturated closed loop's p99 is mostly its own queue).
+    if (READ_RATE > 0 && SINGLE_SECONDS > 0) {
+      const open = httpClient(stored.gatewayUrl, 64);
+      results.push(await fixedRate(`GET twin asOf, ${READ_RATE}/s on schedule`, READ_RATE, SINGLE_SECONDS * 2, () =>
+        open('GET', `/digitaltwins/twin-${Math.floor(Math.random() * STORED_TWINS)}${API}&asOf=${encodeURIComponent(at())}`)));
     }
     const queryTimes: number[] = [];
     let rows = 0;

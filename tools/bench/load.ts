@@ -73,6 +73,41 @@ export async function closedLoop(
 }
 
 /**
+ * Open-loop load at a fixed rate: an operation is due every `1000 / perSecond` ms for `seconds`,
+ * sent when due whether or not earlier ones have been answered. Each latency counts from when the
+ * operation was due, not when it was sent, so a stall of the generator (or of what it waits on)
+ * counts against the system, not in its favour (no coordinated omission). `client` must allow
+ * enough requests in flight (sockets) for the rate.
+ */
+export async function fixedRate(name: string, perSecond: number, seconds: number, task: (i: number) => Promise<number | boolean>): Promise<LoadResult> {
+  const latencies: number[] = [];
+  const statuses: Record<string, number> = {};
+  let errors = 0;
+  const started = performance.now();
+  const total = Math.floor(perSecond * seconds);
+  const inFlight: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / perSecond;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push((async () => {
+      let outcome: number | boolean;
+      try {
+        outcome = await task(i);
+      } catch {
+        outcome = false;
+      }
+      const key = String(outcome);
+      statuses[key] = (statuses[key] ?? 0) + 1;
+      if (outcome === true || (typeof outcome === 'number' && outcome < 300)) latencies.push(performance.now() - due);
+      else errors++;
+    })());
+  }
+  await Promise.all(inFlight);
+  return summarise(name, latencies, errors, (performance.now() - started) / 1000, statuses);
+}
+
+/**
  * A keep-alive HTTP client with one socket per worker; returns the status code. undici's pool, not
  * `node:http`: the load generator's own CPU per request is about a third lower (it shares the
  * machine's cores with what it measures, so the lighter client is the fairer one; the raw-SQL side
