@@ -1,5 +1,5 @@
 import { connectNats, ensureEventsStream } from '@odt/messaging';
-import { OutboxRelay } from '@odt/outbox';
+import { OutboxRelay, outboxWakeSubject } from '@odt/outbox';
 import { createLogger, databaseConfigSchema, loadConfig } from '@odt/service-kit';
 import { z } from 'zod';
 
@@ -27,6 +27,7 @@ async function main(): Promise<void> {
     databaseUrl: config.DATABASE_URL,
     schema: config.OUTBOX_SCHEMA,
     nc,
+    wakeSubject: outboxWakeSubject(config.NATS_NAMESPACE, config.OUTBOX_SCHEMA),
     logger,
     pollIntervalMs: config.OUTBOX_POLL_MS,
     batchSize: config.OUTBOX_BATCH_SIZE,

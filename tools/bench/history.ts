@@ -1,5 +1,7 @@
 import os from 'node:os';
 import { randomUUID } from 'node:crypto';
+import { connect } from '@nats-io/transport-node';
+import { OutboxWaker } from '@odt/outbox';
 import { Client, Pool } from 'pg';
 import { startBenchSystem, type BenchSystem } from './bench-system';
 import { generateHistory } from './history-data';
@@ -176,6 +178,9 @@ async function seedTwins(system: BenchSystem): Promise<void> {
  */
 async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> {
   const pool = new Pool({ connectionString: system.databaseUrl, max: LAG_CONNECTIONS });
+  // After each commit the relay is woken over NATS, as the twins service wakes it.
+  const nc = await connect({ servers: system.env.NATS_URL });
+  const waker = new OutboxWaker(nc, system.env.NATS_NAMESPACE);
   const historyPort = await metricsPortOf(system);
   const before = await histogram(historyPort);
   const watermarkLags: number[] = [];
@@ -200,9 +205,9 @@ async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> 
         `WITH change AS (UPDATE twins.twins SET etag = $2, document = jsonb_set(document, '{Temperature}', $3::jsonb), updated_at = clock_timestamp() WHERE id = $1 RETURNING 1),
          appended AS (INSERT INTO twins.outbox (event_id, subject, payload)
            SELECT $4, $5, jsonb_set($6::jsonb, '{time}', to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))) FROM change RETURNING id)
-         SELECT pg_notify('outbox_twins', '') FROM appended`,
+         SELECT id FROM appended`,
         [id, etag, String(i % 40), event.id, `${system.subjectPrefix}.twin.update`, JSON.stringify(event)],
-      ).catch((err: Error) => {
+      ).then(() => waker.wake('twins'), (err: Error) => {
         if (failed++ === 0) console.warn(`part 2: a change failed to commit: ${err.message}`);
       });
       inFlight.add(p);
@@ -221,6 +226,7 @@ async function lagAtRate(system: BenchSystem): Promise<Record<string, unknown>> 
   clearInterval(sampler);
   const after = await histogram(historyPort);
   await pool.end();
+  await nc.drain();
   const sorted = [...watermarkLags].sort((a, b) => a - b);
   return {
     lagRatePerSecond: committedRate,

@@ -4,6 +4,7 @@ import { Metrics } from '@odt/service-kit';
 import type { Logger } from 'pino';
 import { ensureEventsStream, MESSAGING_LOGGER, NATS_CONNECTION } from '@odt/messaging';
 import { OutboxRelay } from './outbox-relay';
+import { OutboxWaker, outboxWakeSubject } from './outbox-wake';
 
 export interface OutboxRelayModuleOptions {
   enabled: boolean;
@@ -21,6 +22,8 @@ export interface OutboxRelayModuleOptions {
   maxBatchSize?: number;
   /** How long published rows are kept, marked (default 0: deleted once published). */
   keepPublishedMs?: number;
+  /** `NATS_NAMESPACE`: writers' wakes come on `outboxWakeSubject(namespace, schema)`. */
+  namespace: string;
 }
 
 const RELAY_OPTIONS = Symbol('RELAY_OPTIONS');
@@ -44,6 +47,7 @@ class OutboxRelayRunner implements OnApplicationBootstrap, BeforeApplicationShut
       databaseUrl: this.options.databaseUrl,
       schema: this.options.schema,
       nc: this.nc,
+      wakeSubject: outboxWakeSubject(this.options.namespace, this.options.schema),
       logger: this.logger,
       pollIntervalMs: this.options.pollIntervalMs,
       ...(this.options.batchSize ? { batchSize: this.options.batchSize } : {}),
@@ -77,6 +81,7 @@ export interface OutboxSettings {
   OUTBOX_BATCH_MAX?: number;
   /** How long published rows are kept, marked (optional: 0, deleted once published). */
   OUTBOX_KEEP_PUBLISHED_MS?: number;
+  NATS_NAMESPACE: string;
 }
 
 @Module({})
@@ -85,6 +90,7 @@ export class OutboxRelayModule {
   static forRoot(config: OutboxSettings, { schema }: { schema: string }): DynamicModule {
     const options: OutboxRelayModuleOptions = {
       enabled: config.OUTBOX_RELAY === 'on',
+      namespace: config.NATS_NAMESPACE,
       databaseUrl: config.DATABASE_URL,
       schema,
       stream: config.EVENTS_STREAM,
@@ -96,6 +102,6 @@ export class OutboxRelayModule {
       ...(config.OUTBOX_BATCH_MAX ? { maxBatchSize: config.OUTBOX_BATCH_MAX } : {}),
       ...(config.OUTBOX_KEEP_PUBLISHED_MS ? { keepPublishedMs: config.OUTBOX_KEEP_PUBLISHED_MS } : {}),
     };
-    return { module: OutboxRelayModule, providers: [{ provide: RELAY_OPTIONS, useValue: options }, OutboxRelayRunner] };
+    return { module: OutboxRelayModule, providers: [{ provide: RELAY_OPTIONS, useValue: options }, OutboxRelayRunner, OutboxWaker], exports: [OutboxWaker] };
   }
 }

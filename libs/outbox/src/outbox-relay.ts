@@ -1,7 +1,7 @@
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
 import { watermarkBucket, type OutboxWatermark } from '@odt/contracts';
-import type { NatsConnection } from '@nats-io/transport-node';
+import type { NatsConnection, Subscription } from '@nats-io/transport-node';
 import { Client, Pool } from 'pg';
 import { connectionErrorDetails, guardClient, guardPool, type Metrics } from '@odt/service-kit';
 import type { Logger } from 'pino';
@@ -12,6 +12,12 @@ export interface OutboxRelayOptions {
   databaseUrl: string;
   schema: string;
   nc: NatsConnection;
+  /**
+   * The core-NATS subject writers publish to once their rows have committed (`OutboxWaker`): the
+   * leader reads at once instead of at its next poll. Postgres NOTIFYs on the outbox's channel wake
+   * it as well (writers of older versions, tools).
+   */
+  wakeSubject?: string;
   logger: Logger;
   /** Fallback when a NOTIFY is missed (e.g. the LISTEN connection was re-established). */
   pollIntervalMs?: number;
@@ -77,6 +83,7 @@ export class OutboxRelay {
   private lastAnnounce = 0;
   private kv?: KV;
   private lastProbe?: { w: string; at: number };
+  private wakeSubscription?: Subscription;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pool = guardPool(
@@ -107,11 +114,21 @@ export class OutboxRelay {
   }
 
   start(): void {
+    if (this.options.wakeSubject) {
+      this.wakeSubscription = this.options.nc.subscribe(this.options.wakeSubject, {
+        callback: () => {
+          if (!this.leader) return;
+          this.pending = true;
+          this.wake?.();
+        },
+      });
+    }
     this.loop = this.run();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wakeSubscription?.unsubscribe();
     this.wake?.();
     await this.loop;
     await this.listener?.end().catch(() => undefined);

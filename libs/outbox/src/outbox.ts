@@ -12,7 +12,10 @@ export interface SqlExecutor {
 const STAMPED = (param: string) =>
   `jsonb_set(${param}::jsonb, '{time}', to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')))`;
 
-/** The LISTEN channel a relay waits on; NOTIFY is delivered only when the writing transaction commits. */
+/**
+ * The LISTEN channel a relay also waits on (NOTIFY is delivered only when the writing transaction
+ * commits). The services' writes wake relays over NATS instead (`OutboxWaker`).
+ */
 export function outboxChannel(schema: string): string {
   return `outbox_${schema}`;
 }
@@ -48,14 +51,15 @@ export function outboxDeleteOnPublishSql(schema: string): string[] {
 /**
  * Appends an event in the caller's transaction, after the change it describes, so the row and
  * the change commit together; per-twin order follows because the change took the twin's row lock
- * before this insert.
+ * before this insert. Once the transaction has committed, the caller wakes the relay
+ * (`OutboxWaker`); the writes here no longer `pg_notify`, see outbox-wake.ts.
  */
 export async function appendToOutbox(tx: SqlExecutor, schema: string, subject: string, event: DigitalTwinsEvent): Promise<void> {
   await tx.query(
     `WITH appended AS (
        INSERT INTO "${schema}".outbox (event_id, subject, payload) VALUES ($1, $2, ${STAMPED('$3')}) RETURNING id
-     ) SELECT pg_notify($4, '') FROM appended`,
-    [event.id, subject, JSON.stringify(event), outboxChannel(schema)],
+     ) SELECT id FROM appended`,
+    [event.id, subject, JSON.stringify(event)],
   );
 }
 
@@ -78,8 +82,8 @@ export async function changeWithEvent(db: SqlExecutor, schema: string, change: {
     `WITH change AS (${change.sql}),
      appended AS (
        INSERT INTO "${schema}".outbox (event_id, subject, payload) SELECT $${n + 1}, $${n + 2}, ${STAMPED(`$${n + 3}`)} FROM change RETURNING id
-     ) SELECT pg_notify($${n + 4}, '') FROM appended`,
-    [...change.params, entry.event.id, entry.subject, JSON.stringify(entry.event), outboxChannel(schema)],
+     ) SELECT id FROM appended`,
+    [...change.params, entry.event.id, entry.subject, JSON.stringify(entry.event)],
   )) as unknown[];
   return rows.length > 0;
 }
@@ -92,12 +96,9 @@ export async function appendManyToOutbox(tx: SqlExecutor, schema: string, entrie
   if (entries.length === 0) return;
   const rows = entries.map((e, ord) => ({ ord, event_id: e.event.id, subject: e.subject, payload: e.event }));
   await tx.query(
-    `WITH appended AS (
-       INSERT INTO "${schema}".outbox (event_id, subject, payload)
-       SELECT e.event_id, e.subject, ${STAMPED('e.payload')}
-       FROM jsonb_to_recordset($1::jsonb) AS e(ord int, event_id uuid, subject text, payload jsonb) ORDER BY e.ord
-       RETURNING id
-     ) SELECT pg_notify($2, '') FROM appended LIMIT 1`,
-    [JSON.stringify(rows), outboxChannel(schema)],
+    `INSERT INTO "${schema}".outbox (event_id, subject, payload)
+     SELECT e.event_id, e.subject, ${STAMPED('e.payload')}
+     FROM jsonb_to_recordset($1::jsonb) AS e(ord int, event_id uuid, subject text, payload jsonb) ORDER BY e.ord`,
+    [JSON.stringify(rows)],
   );
 }

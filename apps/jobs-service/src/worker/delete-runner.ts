@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, MODEL_CHANGED_SUBJECT, eventSubject, namespaced, type ModelChangedNotice } from '@odt/contracts';
 import { buildEvent, NATS_CONNECTION } from '@odt/messaging';
-import { outboxChannel } from '@odt/outbox';
+import { outboxWakeSubject } from '@odt/outbox';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
 import type { JobCounts } from '../jobs/job-row';
@@ -65,7 +65,6 @@ export class DeleteRunner {
         // Everything goes: TRUNCATE instead of a DELETE per row (no per-row trigger, foreign-key or
         // index work; the tables' TRUNCATE triggers empty the property index and reset the count).
         await tx.query(`TRUNCATE relationships.relationships, twins.twins`);
-        await tx.query(`SELECT pg_notify($1, ''), pg_notify($2, '')`, [outboxChannel('relationships'), outboxChannel('twins')]);
         const counts: JobCounts = { models: deletedModels.length, twins, relationships, errors: 0 };
         const log = [logEntry('job:end', job.id, 'Info', { status: 'Succeeded', ...counts }, 'Delete')];
         if (!(await this.repo.finish('delete', job.id, lease.owner, 'succeeded', undefined, counts, log, this.config.JOBS_RETENTION_HOURS, tx))) {
@@ -81,8 +80,18 @@ export class DeleteRunner {
       await this.repo.finish('delete', job.id, lease.owner, 'failed', error, undefined, [logEntry('job:end', job.id, 'Error', { status: 'Failed', ...error }, 'Delete')], this.config.JOBS_RETENTION_HOURS);
       return;
     }
+    // Committed: the relays publish the Delete events now rather than at their next poll.
+    for (const schema of ['relationships', 'twins']) this.publish(outboxWakeSubject(this.config.NATS_NAMESPACE, schema));
     // The models' caches in the twins and relationships services drop them.
     for (const id of deletedModels) this.notify({ id, change: 'deleted' });
+  }
+
+  private publish(subject: string): void {
+    try {
+      this.nc.publish(subject);
+    } catch {
+      // NATS reconnecting: the relays' poll covers a lost wake.
+    }
   }
 
   private notify(notice: ModelChangedNotice): void {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { outboxChannel, type SqlExecutor } from '@odt/outbox';
+import { OutboxWaker, type SqlExecutor } from '@odt/outbox';
 import type { DataSource, EntityManager } from 'typeorm';
 import { RELATIONSHIPS_SCHEMA } from '../database/data-source';
 
@@ -18,10 +18,16 @@ const STAMPED_TIME = `to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YY
 /** Many relationships in one statement, each with its `Relationship.Create` event in the outbox. */
 @Injectable()
 export class RelationshipsImportRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly waker: OutboxWaker,
+  ) {}
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
+  /** A batch's transaction; once it has committed, the outbox relay is woken. */
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work);
+    this.waker.wake(RELATIONSHIPS_SCHEMA);
+    return result;
   }
 
   /** Source and target twins of a batch: existence and model (read-only, as the single writes read them). */
@@ -81,7 +87,6 @@ export class RelationshipsImportRepository {
        SELECT source_id, relationship_id, (SELECT count(*) FROM appended) AS events FROM ins`,
       [json, eventSubject, eventTemplate],
     )) as { source_id: string; relationship_id: string }[];
-    if (inserted.length > 0) await tx.query(`SELECT pg_notify($1, '')`, [outboxChannel(RELATIONSHIPS_SCHEMA)]);
     return new Set(inserted.map((r) => relationshipKey(r.source_id, r.relationship_id)));
   }
 }

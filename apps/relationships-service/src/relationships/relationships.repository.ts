@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { OutboxWaker } from '@odt/outbox';
 import type { DataSource, EntityManager } from 'typeorm';
+import { RELATIONSHIPS_SCHEMA } from '../database/data-source';
 import type { RelationshipRow } from './relationship-document';
 
 export interface TwinRef {
@@ -16,11 +18,17 @@ const columns = 'source_id, relationship_id, name, target_id, etag, properties';
  */
 @Injectable()
 export class RelationshipsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly waker: OutboxWaker,
+  ) {}
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  /** A write's transaction; once it has committed, the outbox relay is woken (its events are in the outbox). */
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     // Postgres' default isolation (read committed); naming it would cost a round trip per write.
-    return this.db.transaction(work);
+    const result = await this.db.transaction(work);
+    this.waker.wake(RELATIONSHIPS_SCHEMA);
+    return result;
   }
 
   async twins(ids: string[]): Promise<TwinRef[]> {

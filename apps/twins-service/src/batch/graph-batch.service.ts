@@ -5,7 +5,9 @@ import type { DataSource } from 'typeorm';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { failedOperation, parseBatchOperations } from './batch-operations';
 import { GraphOperations } from './graph-operations';
-import { BatchConflict, GraphTransaction } from './graph-transaction';
+import { BatchConflict, GraphTransaction, RELATIONSHIPS_SCHEMA } from './graph-transaction';
+import { OutboxWaker } from '@odt/outbox';
+import { TWINS_SCHEMA } from '../database/data-source';
 
 /** Deadlocks, serialization failures and rows created concurrently: the batch runs again. */
 const MAX_ATTEMPTS = 5;
@@ -28,6 +30,7 @@ export class GraphBatchService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ops: GraphOperations,
     @Inject(TWINS_CONFIG) private readonly config: TwinsConfig,
+    private readonly waker: OutboxWaker,
   ) {}
 
   async run(operations: unknown): Promise<GraphBatchReply> {
@@ -65,7 +68,10 @@ export class GraphBatchService {
   private async inTransaction<T>(work: (g: GraphTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.db.transaction((tx) => work(new GraphTransaction(tx)));
+        const result = await this.db.transaction((tx) => work(new GraphTransaction(tx)));
+        // Committed: the relays of both outboxes it may have written to.
+        this.waker.wake(TWINS_SCHEMA, RELATIONSHIPS_SCHEMA);
+        return result;
       } catch (err) {
         const again = err instanceof BatchConflict || RETRYABLE.has(pgCode(err) ?? '');
         if (!again) throw err;

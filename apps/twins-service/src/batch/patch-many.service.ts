@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DomainError, type PatchManyItem, type PatchManyItemResult, type PatchManyReply, type PatchOperation } from '@odt/contracts';
 import { checkGraphId, formatEtag, matches, parseIfMatch, type IfMatch } from '@odt/graph-domain';
-import { appendManyToOutbox, type OutboxEntry } from '@odt/outbox';
+import { appendManyToOutbox, OutboxWaker, type OutboxEntry } from '@odt/outbox';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TWINS_CONFIG, type TwinsConfig } from '../config';
 import { TWINS_SCHEMA } from '../database/data-source';
@@ -44,6 +44,7 @@ export class PatchManyService {
     private readonly ops: GraphOperations,
     private readonly events: TwinEvents,
     @Inject(TWINS_CONFIG) private readonly config: TwinsConfig,
+    private readonly waker: OutboxWaker,
   ) {}
 
   async patchMany(items: PatchManyItem[]): Promise<PatchManyReply> {
@@ -62,6 +63,7 @@ export class PatchManyService {
     for (let attempt = 1; ; attempt++) {
       try {
         const applied = await this.db.transaction((tx) => this.apply(tx, parsed));
+        this.waker.wake(TWINS_SCHEMA);
         applied.forEach((r, i) => { if (r) results[i] = r; });
         return { results };
       } catch (err) {

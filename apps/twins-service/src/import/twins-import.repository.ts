@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { outboxChannel, type SqlExecutor } from '@odt/outbox';
+import { OutboxWaker, type SqlExecutor } from '@odt/outbox';
 import type { DataSource, EntityManager } from 'typeorm';
 import { TWINS_SCHEMA } from '../database/data-source';
 
@@ -16,10 +16,16 @@ const STAMPED_TIME = `to_jsonb(to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YY
 /** Many twins in one statement, each with its `Twin.Create` event in the outbox. */
 @Injectable()
 export class TwinsImportRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly waker: OutboxWaker,
+  ) {}
 
-  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    return this.db.transaction(work);
+  /** A batch's transaction; once it has committed, the outbox relay is woken. */
+  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    const result = await this.db.transaction(work);
+    this.waker.wake(TWINS_SCHEMA);
+    return result;
   }
 
   /**
@@ -62,7 +68,6 @@ export class TwinsImportRepository {
        SELECT id, (SELECT count(*) FROM appended) AS events FROM ins`,
       [json, JSON.stringify(ancestry), eventSubject, eventTemplate],
     )) as { id: string }[];
-    if (inserted.length > 0) await tx.query(`SELECT pg_notify($1, '')`, [outboxChannel(TWINS_SCHEMA)]);
     return new Set(inserted.map((r) => r.id));
   }
 }

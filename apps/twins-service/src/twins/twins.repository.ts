@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { changeWithEvent, type OutboxEntry } from '@odt/outbox';
+import { changeWithEvent, OutboxWaker, type OutboxEntry } from '@odt/outbox';
 import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -27,7 +27,17 @@ export interface TwinRow {
  */
 @Injectable()
 export class TwinsRepository {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly waker: OutboxWaker,
+  ) {}
+
+  /** The write and its event, committed; then the relay is woken. */
+  private async write(change: { sql: string; params: unknown[] }, event: OutboxEntry): Promise<boolean> {
+    const changed = await changeWithEvent(this.db, TWINS_SCHEMA, change, event);
+    if (changed) this.waker.wake(TWINS_SCHEMA);
+    return changed;
+  }
 
   /** The hottest query of all: straight to the driver's pool, past TypeORM's per-query runner. */
   async get(id: string): Promise<TwinRow | undefined> {
@@ -38,7 +48,7 @@ export class TwinsRepository {
 
   /** False when the id exists (created concurrently, or already there). */
   insert(id: string, model: TwinModel, etag: string, doc: TwinDocument, event: OutboxEntry): Promise<boolean> {
-    return changeWithEvent(this.db, TWINS_SCHEMA, {
+    return this.write({
       sql: `INSERT INTO twins.twins (id, model_id, model_ancestry, etag, document) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING RETURNING 1`,
       params: [id, model.id, model.ancestry, etag, JSON.stringify(doc)],
     }, event);
@@ -46,7 +56,7 @@ export class TwinsRepository {
 
   /** False when the twin changed (or vanished) since it was read as `expectedEtag`. */
   update(id: string, expectedEtag: string, model: TwinModel, etag: string, doc: TwinDocument, event: OutboxEntry): Promise<boolean> {
-    return changeWithEvent(this.db, TWINS_SCHEMA, {
+    return this.write({
       sql: `UPDATE twins.twins SET model_id = $3, model_ancestry = $4, etag = $5, document = $6, updated_at = clock_timestamp()
             WHERE id = $1 AND etag = $2 RETURNING 1`,
       params: [id, expectedEtag, model.id, model.ancestry, etag, JSON.stringify(doc)],
@@ -55,7 +65,7 @@ export class TwinsRepository {
 
   /** False when the twin changed since it was read; a foreign-key error when relationships remain. */
   delete(id: string, expectedEtag: string, event: OutboxEntry): Promise<boolean> {
-    return changeWithEvent(this.db, TWINS_SCHEMA, {
+    return this.write({
       sql: `DELETE FROM twins.twins WHERE id = $1 AND etag = $2 RETURNING 1`,
       params: [id, expectedEtag],
     }, event);
