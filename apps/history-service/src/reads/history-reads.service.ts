@@ -41,6 +41,7 @@ export class HistoryReads implements OnApplicationShutdown {
   private readonly modelNames: ModelNames;
   /** The checkpoint days, oldest first, as read lately (`days[0]`: where history begins). */
   private checkpoints?: { days: string[]; read: number };
+  private refreshing?: Promise<unknown>;
 
   constructor(
     @InjectDataSource() db: DataSource,
@@ -53,6 +54,10 @@ export class HistoryReads implements OnApplicationShutdown {
       max: config.HISTORY_READ_CONNECTIONS,
       application_name: 'history-service-reads',
       options: '-c plan_cache_mode=force_generic_plan',
+      // Kept open once opened (pg closes idle ones after 10 s by default): a new backend's first
+      // point read loads the catalog entries of every day partition and plans the statement again,
+      // a stall of 100–300 ms that a read every ten seconds or so would meet (docs/benchmarks.md).
+      idleTimeoutMillis: 0,
     });
     this.points.on('error', () => undefined);
     this.modelNames = new ModelNames(this.pool);
@@ -87,11 +92,22 @@ export class HistoryReads implements OnApplicationShutdown {
    */
   private async firstCheckpoint(at: string): Promise<string | undefined> {
     const known = this.checkpoints;
-    if (known && Date.now() - known.read < 10_000 && at >= known.days[0]) return known.days[0];
+    const stale = !known || Date.now() - known.read >= 10_000;
+    // Retention drops the oldest days: a moment in the first two known days needs a fresh list.
+    if (known && at >= known.days[0] && (!stale || at >= known.days[Math.min(2, known.days.length - 1)])) {
+      // Days are added once a day: for a later moment a few seconds' old list answers, and is read
+      // again beside the reads rather than in front of them.
+      if (stale) this.refreshing ??= this.readCheckpoints().catch(() => undefined).finally(() => { this.refreshing = undefined; });
+      return known.days[0];
+    }
+    await this.readCheckpoints();
+    return this.checkpoints?.days[0];
+  }
+
+  private async readCheckpoints(): Promise<void> {
     const { rows } = await this.pool.query<{ day: string }>(
       `SELECT to_char(day AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS day FROM history.checkpoint_days ORDER BY day`);
     this.checkpoints = rows.length > 0 ? { days: rows.map((r) => r.day), read: Date.now() } : undefined;
-    return this.checkpoints?.days[0];
   }
 
   /**
