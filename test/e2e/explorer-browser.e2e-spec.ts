@@ -238,7 +238,8 @@ describe('the Explorer in a browser', () => {
     await expect(page.getByTestId('import-progress').textContent()).resolves.toMatch(/^ (\d+)\/\1$/);
     expect((await call('GET', '/digitaltwins/s1')).body.kind).toBe('co2');
     expect((await call('GET', '/digitaltwins/s1/relationships/s1-feeds-r2')).body).toMatchObject({ $targetId: 'r2', weight: 0.5 });
-    expect(await page.evaluate(() => (globalThis as unknown as { odtExplorer: { graph: { hasEdge(k: string): boolean } } }).odtExplorer.graph.hasEdge('s1\u0000s1-feeds-r2'))).toBe(true);
+    // The job's end is announced, then what it imported is read back and drawn.
+    await page.waitForFunction(() => (globalThis as unknown as { odtExplorer: { graph: { hasEdge(k: string): boolean } } }).odtExplorer.graph.hasEdge('s1\u0000s1-feeds-r2'), undefined, { timeout: 10_000 });
     await tab('Models');
     await expect(page.getByLabel('Model graph').locator('canvas').count()).resolves.toBeGreaterThan(0);
   });
