@@ -106,6 +106,8 @@ describe('the Explorer in a browser', () => {
       await until(async () => (await call('GET', `/digitaltwins/${id}`)).status === 200);
       expect((await call('GET', `/digitaltwins/${id}`)).body.$metadata.$model).toBe(dtmi(model));
     }
+    // The server has them; the browser draws each once its own request has been answered.
+    await until(async () => (await graphOrder()) === 3);
     expect(await graphOrder()).toBe(3);
     // Source b1, then "Link from here", then the target f1 in the graph: only `contains` is offered.
     await clickNode('b1');
@@ -117,6 +119,7 @@ describe('the Explorer in a browser', () => {
     await dialog.getByRole('button', { name: 'Create relationship' }).click();
     await until(async () => (await call('GET', '/digitaltwins/b1/relationships')).body.value.length === 1);
     expect((await call('GET', '/digitaltwins/b1/relationships')).body.value[0]).toMatchObject({ $targetId: 'f1', $relationshipName: 'contains' });
+    await until(async () => (await graphSize()) === 1);
     expect(await graphSize()).toBe(1);
   });
 
