@@ -36,6 +36,31 @@ export function summarise(name: string, latencies: number[], errors: number, sec
   };
 }
 
+/** Outcomes of timed operations: a status below 300 (or `true`) is a success and its latency is kept. */
+class Tally {
+  private readonly latencies: number[] = [];
+  private readonly statuses: Record<string, number> = {};
+  private errors = 0;
+
+  /** Runs `task`; its latency counts from `since` (when it was sent, or when it was due). */
+  async measure(since: number, task: () => Promise<number | boolean>): Promise<void> {
+    let outcome: number | boolean;
+    try {
+      outcome = await task();
+    } catch {
+      outcome = false;
+    }
+    const key = String(outcome);
+    this.statuses[key] = (this.statuses[key] ?? 0) + 1;
+    if (outcome === true || (typeof outcome === 'number' && outcome < 300)) this.latencies.push(performance.now() - since);
+    else this.errors++;
+  }
+
+  summarise(name: string, seconds: number): LoadResult {
+    return summarise(name, this.latencies, this.errors, seconds, this.statuses);
+  }
+}
+
 /**
  * Closed-loop load: `concurrency` workers each run `task` back to back for `seconds`, so every
  * measured operation was acknowledged before the worker sent its next one.
@@ -47,29 +72,17 @@ export async function closedLoop(
   task: (worker: number, i: number) => Promise<number | boolean>,
   maxOps = Number.POSITIVE_INFINITY,
 ): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let errors = 0;
+  const tally = new Tally();
   let issued = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(Array.from({ length: concurrency }, async (_, worker) => {
     for (let i = 0; performance.now() < deadline && issued < maxOps; i++) {
       issued++;
-      const t0 = performance.now();
-      let outcome: number | boolean;
-      try {
-        outcome = await task(worker, i);
-      } catch {
-        outcome = false;
-      }
-      const key = String(outcome);
-      statuses[key] = (statuses[key] ?? 0) + 1;
-      if (outcome === true || (typeof outcome === 'number' && outcome < 300)) latencies.push(performance.now() - t0);
-      else errors++;
+      await tally.measure(performance.now(), () => task(worker, i));
     }
   }));
-  return summarise(name, latencies, errors, (performance.now() - started) / 1000, statuses);
+  return tally.summarise(name, (performance.now() - started) / 1000);
 }
 
 /**
@@ -80,9 +93,7 @@ export async function closedLoop(
  * enough requests in flight (sockets) for the rate.
  */
 export async function fixedRate(name: string, perSecond: number, seconds: number, task: (i: number) => Promise<number | boolean>): Promise<LoadResult> {
-  const latencies: number[] = [];
-  const statuses: Record<string, number> = {};
-  let errors = 0;
+  const tally = new Tally();
   const started = performance.now();
   const total = Math.floor(perSecond * seconds);
   const inFlight: Promise<void>[] = [];
@@ -90,21 +101,10 @@ export async function fixedRate(name: string, perSecond: number, seconds: number
     const due = started + (i * 1000) / perSecond;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
-    inFlight.push((async () => {
-      let outcome: number | boolean;
-      try {
-        outcome = await task(i);
-      } catch {
-        outcome = false;
-      }
-      const key = String(outcome);
-      statuses[key] = (statuses[key] ?? 0) + 1;
-      if (outcome === true || (typeof outcome === 'number' && outcome < 300)) latencies.push(performance.now() - due);
-      else errors++;
-    })());
+    inFlight.push(tally.measure(due, () => task(i)));
   }
   await Promise.all(inFlight);
-  return summarise(name, latencies, errors, (performance.now() - started) / 1000, statuses);
+  return tally.summarise(name, (performance.now() - started) / 1000);
 }
 
 /**

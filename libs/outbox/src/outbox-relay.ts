@@ -84,6 +84,8 @@ export class OutboxRelay {
   private kv?: KV;
   private lastProbe?: { w: string; at: number };
   private wakeSubscription?: Subscription;
+  /** The statement that settles a pass's published rows: delete them, or mark them when they are kept. */
+  private readonly markSql: string;
 
   constructor(private readonly options: OutboxRelayOptions) {
     this.pool = guardPool(
@@ -92,6 +94,9 @@ export class OutboxRelay {
       options.logger,
     );
     this.js = jetstream(options.nc);
+    this.markSql = (options.keepPublishedMs ?? 0) > 0
+      ? `UPDATE "${options.schema}".outbox SET published_at = statement_timestamp() WHERE id = ANY($1::bigint[])`
+      : `DELETE FROM "${options.schema}".outbox WHERE id = ANY($1::bigint[])`;
     this.observeWith(options.metrics);
   }
 
@@ -350,13 +355,6 @@ export class OutboxRelay {
       async (kv) => ((await kv.status().then(() => true, () => false)) ? kv : kvm.create(name, { history: 1, replicas: options.replicas ?? 1 })),
       () => kvm.create(name, { history: 1, replicas: options.replicas ?? 1 }),
     );
-  }
-
-  /** The statement that settles a pass's published rows: delete them, or mark them when they are kept. */
-  private get markSql(): string {
-    return (this.options.keepPublishedMs ?? 0) > 0
-      ? `UPDATE "${this.options.schema}".outbox SET published_at = statement_timestamp() WHERE id = ANY($1::bigint[])`
-      : `DELETE FROM "${this.options.schema}".outbox WHERE id = ANY($1::bigint[])`;
   }
 
   /** Rows kept after publishing (`keepPublishedMs`) are dropped once that time has passed. */

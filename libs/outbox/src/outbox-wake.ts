@@ -28,6 +28,13 @@ export class OutboxWaker {
     @Inject(NATS_NAMESPACE) private readonly namespace: string,
   ) {}
 
+  /** Runs `commit` (a transaction writing to these schemas' outboxes), then wakes their relays. */
+  async afterCommit<T>(schemas: string[], commit: () => Promise<T>): Promise<T> {
+    const result = await commit();
+    this.wake(...schemas);
+    return result;
+  }
+
   /** Call once the transaction that wrote to these schemas' outboxes has committed. */
   wake(...schemas: string[]): void {
     for (const schema of schemas) this.due.add(schema);

@@ -83,22 +83,15 @@ export class DeleteRunner {
     // Committed: the relays publish the Delete events now rather than at their next poll.
     for (const schema of ['relationships', 'twins']) this.publish(outboxWakeSubject(this.config.NATS_NAMESPACE, schema));
     // The models' caches in the twins and relationships services drop them.
-    for (const id of deletedModels) this.notify({ id, change: 'deleted' });
+    for (const id of deletedModels) this.publish(namespaced(this.config.NATS_NAMESPACE, MODEL_CHANGED_SUBJECT), { id, change: 'deleted' } satisfies ModelChangedNotice);
   }
 
-  private publish(subject: string): void {
+  /** A core-NATS notice; lost while NATS reconnects, which the relays' poll and the caches' TTL cover. */
+  private publish(subject: string, notice?: object): void {
     try {
-      this.nc.publish(subject);
+      this.nc.publish(subject, notice === undefined ? undefined : JSON.stringify(notice));
     } catch {
-      // NATS reconnecting: the relays' poll covers a lost wake.
-    }
-  }
-
-  private notify(notice: ModelChangedNotice): void {
-    try {
-      this.nc.publish(namespaced(this.config.NATS_NAMESPACE, MODEL_CHANGED_SUBJECT), JSON.stringify(notice));
-    } catch {
-      // NATS reconnecting: the caches' TTL covers a lost notice.
+      // reconnecting
     }
   }
 }

@@ -24,10 +24,8 @@ export class RelationshipsImportRepository {
   ) {}
 
   /** A batch's transaction; once it has committed, the outbox relay is woken. */
-  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction(work);
-    this.waker.wake(RELATIONSHIPS_SCHEMA);
-    return result;
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.waker.afterCommit([RELATIONSHIPS_SCHEMA], () => this.db.transaction(work));
   }
 
   /** Source and target twins of a batch: existence and model (read-only, as the single writes read them). */

@@ -24,11 +24,9 @@ export class RelationshipsRepository {
   ) {}
 
   /** A write's transaction; once it has committed, the outbox relay is woken (its events are in the outbox). */
-  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
     // Postgres' default isolation (read committed); naming it would cost a round trip per write.
-    const result = await this.db.transaction(work);
-    this.waker.wake(RELATIONSHIPS_SCHEMA);
-    return result;
+    return this.waker.afterCommit([RELATIONSHIPS_SCHEMA], () => this.db.transaction(work));
   }
 
   async twins(ids: string[]): Promise<TwinRef[]> {

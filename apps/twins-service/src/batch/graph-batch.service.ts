@@ -68,10 +68,8 @@ export class GraphBatchService {
   private async inTransaction<T>(work: (g: GraphTransaction) => Promise<T>): Promise<T> {
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await this.db.transaction((tx) => work(new GraphTransaction(tx)));
-        // Committed: the relays of both outboxes it may have written to.
-        this.waker.wake(TWINS_SCHEMA, RELATIONSHIPS_SCHEMA);
-        return result;
+        // Committed, the relays of both outboxes it may have written to are woken.
+        return await this.waker.afterCommit([TWINS_SCHEMA, RELATIONSHIPS_SCHEMA], () => this.db.transaction((tx) => work(new GraphTransaction(tx))));
       } catch (err) {
         const again = err instanceof BatchConflict || RETRYABLE.has(pgCode(err) ?? '');
         if (!again) throw err;

@@ -62,8 +62,7 @@ export class PatchManyService {
     });
     for (let attempt = 1; ; attempt++) {
       try {
-        const applied = await this.db.transaction((tx) => this.apply(tx, parsed));
-        this.waker.wake(TWINS_SCHEMA);
+        const applied = await this.waker.afterCommit([TWINS_SCHEMA], () => this.db.transaction((tx) => this.apply(tx, parsed)));
         applied.forEach((r, i) => { if (r) results[i] = r; });
         return { results };
       } catch (err) {

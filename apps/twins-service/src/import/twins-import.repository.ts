@@ -22,10 +22,8 @@ export class TwinsImportRepository {
   ) {}
 
   /** A batch's transaction; once it has committed, the outbox relay is woken. */
-  async transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
-    const result = await this.db.transaction(work);
-    this.waker.wake(TWINS_SCHEMA);
-    return result;
+  transaction<T>(work: (tx: EntityManager) => Promise<T>): Promise<T> {
+    return this.waker.afterCommit([TWINS_SCHEMA], () => this.db.transaction(work));
   }
 
   /**
