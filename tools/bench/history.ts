@@ -66,10 +66,21 @@ async function writeParts(results: LoadResult[], figures: Record<string, unknown
       return (_w: number, i: number) => call('PATCH', `/digitaltwins/h-${Math.floor(Math.random() * TWINS)}${API}`, [{ op: 'replace', path: '/Temperature', value: i % 40 }]);
     };
     const rounds: Record<string, LoadResult[]> = { without: [], with: [] };
+    // What history costs a PATCH, by process: the history service, its Postgres sessions, and NATS
+    // (the server's time counts both systems' streams; compare with the rounds without).
+    const cpuPerPatch: Record<string, Record<string, unknown>[]> = { without: [], with: [] };
     for (let round = 0; round < 2; round++) {
+      let cpu = ProcessCpu.start({});
       rounds.without.push(await closedLoop(`patch twin, no history (round ${round + 1})`, CONCURRENCY, SECONDS, patch(without)));
+      cpuPerPatch.without.push(cpu.perOperation(rounds.without[round].ok));
+      // (Sessions idle for 10 s are closed: wake them, then read them, each round.)
+      await closedLoop('warm-up', CONCURRENCY, 1, patch(withHistory));
+      const historySessions = await databaseSessions(withHistory.databaseUrl, 'history-service');
+      cpu = ProcessCpu.start({ 'history-service': withHistory.pids['history-service'], 'postgres (history sessions)': historySessions });
       rounds.with.push(await closedLoop(`patch twin, history running (round ${round + 1})`, CONCURRENCY, SECONDS, patch(withHistory)));
+      cpuPerPatch.with.push(cpu.perOperation(rounds.with[round].ok));
     }
+    figures.patchCpuMs = cpuPerPatch;
     results.push(...rounds.without, ...rounds.with);
     const rate = (rs: LoadResult[]) => rs.reduce((n, r) => n + r.ok, 0) / rs.reduce((n, r) => n + r.seconds, 0);
     figures.patchPerSecondWithout = Math.round(rate(rounds.without));
@@ -149,11 +160,13 @@ async function readPart(results: LoadResult[], figures: Record<string, unknown>)
 }
 
 /** The backends of a database's sessions (the services' pools, connected by now). */
-async function databaseSessions(databaseUrl: string): Promise<number[]> {
+/** The Postgres sessions of a bench database (those whose application_name starts with `application`, if given). */
+async function databaseSessions(databaseUrl: string, application = ''): Promise<number[]> {
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
-    const { rows } = await db.query<{ pid: number }>('SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+    const { rows } = await db.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND starts_with(coalesce(application_name, ''), $1)`, [application]);
     return rows.map((r) => r.pid);
   } finally {
     await db.end();

@@ -7,8 +7,10 @@ export const historyConfigSchema = databaseConfigSchema.extend({
   HISTORY_CONSUMER: z.string().regex(/^[A-Za-z0-9_-]+$/).default('history'),
   /** Events written per transaction, and the consumer's max unacknowledged (one batch in flight). */
   HISTORY_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
-  /** How long a batch waits for the rest of a burst: a little latency for far fewer transactions. */
-  HISTORY_BATCH_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(50),
+  /** Longest a batch waits for the rest of a burst: a little latency for far fewer transactions. */
+  HISTORY_BATCH_DELAY_MS: z.coerce.number().int().min(0).max(1000).default(200),
+  /** A batch is written once nothing has arrived for this long (a lone change does not wait the whole delay). */
+  HISTORY_BATCH_QUIET_MS: z.coerce.number().int().min(1).max(1000).default(20),
   /** How long an event handed to a replica that died waits before it is handed out again. */
   HISTORY_ACK_WAIT_MS: z.coerce.number().int().min(1000).default(10_000),
   /** Days of history kept; older day partitions are dropped. */
