@@ -61,7 +61,7 @@ export class HistoryIngest implements OnApplicationBootstrap, BeforeApplicationS
     return {
       durable_name: this.config.HISTORY_CONSUMER,
       // A batch is stored in stream order and acknowledged by its last event: one acknowledgement
-      // a batch instead of one an event (the server's work per event halves).
+      // a batch instead of one an event.
       ack_policy: AckPolicy.All,
       ...(startSeq > 1 ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: startSeq } : { deliver_policy: DeliverPolicy.All }),
       // Twin and relationship events are `<prefix>.<entity>.<change>`; telemetry is `<prefix>.telemetry`.
@@ -208,7 +208,7 @@ export class HistoryIngest implements OnApplicationBootstrap, BeforeApplicationS
   /**
    * Lets the rest of a burst arrive, so that one transaction (and one acknowledgement) carries many
    * events: until the batch is full, HISTORY_BATCH_DELAY_MS have passed, or nothing has arrived for
-   * HISTORY_BATCH_QUIET_MS — a lone change is written at once, a steady stream in large batches.
+   * HISTORY_BATCH_QUIET_MS — a lone change waits only that long, a steady stream goes in large batches.
    */
   private async gatherBurst(): Promise<void> {
     const { HISTORY_BATCH_SIZE: size, HISTORY_BATCH_DELAY_MS: delay, HISTORY_BATCH_QUIET_MS: quiet } = this.config;
