@@ -1,3 +1,5 @@
+import { AckPolicy, DeliverPolicy, jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
 import { Client } from 'pg';
 import { callGateway, until } from '../support/gateway';
 import { buildingModels, uniqueDtmiPrefix } from '../support/models';
@@ -91,4 +93,40 @@ describe('history across a SIGKILL of the history service and a NATS restart', (
       expect([past.status, past.body.Temperature, past.body.$etag]).toEqual([200, live.body.Temperature, live.body.$etag]);
     }
   }, 240_000);
+
+  it('takes over a consumer left by an earlier version that acknowledged each event', async () => {
+    await history?.kill('SIGKILL');
+    history = undefined;
+    // The consumer as versions before batch acknowledgement created it, with events waiting in it.
+    const nc = await connect({ servers: nats.url });
+    try {
+      const jsm = await jetstreamManager(nc);
+      const stream = system.env.EVENTS_STREAM;
+      await jsm.consumers.delete(stream, 'history').catch(() => undefined);
+      await jsm.consumers.add(stream, {
+        durable_name: 'history', ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All,
+        filter_subject: `${system.env.EVENTS_SUBJECT_PREFIX}.*.*`, max_ack_pending: 500,
+      });
+      const m = buildingModels(uniqueDtmiPrefix());
+      expect((await api('POST', '/models', m.all)).status).toBe(201);
+      const id = `upgrade-${Date.now().toString(36)}`;
+      expect((await api('PUT', `/digitaltwins/${id}`, { $metadata: { $model: m.room['@id'] }, thermostat: { $metadata: {} }, Temperature: 1 })).status).toBe(200);
+      for (const t of [2, 3, 4]) expect((await api('PATCH', `/digitaltwins/${id}`, [{ op: 'replace', path: '/Temperature', value: t }])).status).toBe(204);
+
+      history = await spawnHistory();
+      const values = async () => (await db.query<{ v: number }>(
+        `SELECT (changes->>'Temperature')::float8 AS v FROM history.twin_events WHERE twin_id = $1 ORDER BY ts`, [id])).rows.map((r) => r.v);
+      await until(async () => (await values()).length === 4, 30_000);
+      expect(await values()).toEqual([1, 2, 3, 4]);
+      // The consumer now acknowledges by batch, and nothing is left unacknowledged in it.
+      await until(async () => (await jsm.consumers.info(stream, 'history')).num_ack_pending === 0, 10_000);
+      expect((await jsm.consumers.info(stream, 'history')).config.ack_policy).toBe(AckPolicy.All);
+      // A later change still arrives.
+      expect((await api('PATCH', `/digitaltwins/${id}`, [{ op: 'replace', path: '/Temperature', value: 5 }])).status).toBe(204);
+      await until(async () => (await values()).length === 5, 30_000);
+      expect(await values()).toEqual([1, 2, 3, 4, 5]);
+    } finally {
+      await nc.close();
+    }
+  }, 120_000);
 });
