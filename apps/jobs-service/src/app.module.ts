@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { OutboxWaker } from '@odt/outbox';
 import { serviceFoundation } from '@odt/service-runtime';
 import { JOBS_CONFIG, type JobsConfig } from './config';
 import { jobsDataSourceOptions } from './database/data-source';
@@ -30,6 +31,7 @@ export class JobsAppModule {
         JobsService,
         ImportRunner,
         DeleteRunner,
+        OutboxWaker,
         ExportRunner,
         JobWorker,
       ],

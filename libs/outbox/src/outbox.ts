@@ -56,9 +56,7 @@ export function outboxDeleteOnPublishSql(schema: string): string[] {
  */
 export async function appendToOutbox(tx: SqlExecutor, schema: string, subject: string, event: DigitalTwinsEvent): Promise<void> {
   await tx.query(
-    `WITH appended AS (
-       INSERT INTO "${schema}".outbox (event_id, subject, payload) VALUES ($1, $2, ${STAMPED('$3')}) RETURNING id
-     ) SELECT id FROM appended`,
+    `INSERT INTO "${schema}".outbox (event_id, subject, payload) VALUES ($1, $2, ${STAMPED('$3')})`,
     [event.id, subject, JSON.stringify(event)],
   );
 }

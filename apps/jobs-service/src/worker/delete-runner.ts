@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { EventTypes, MODEL_CHANGED_SUBJECT, eventSubject, namespaced, type ModelChangedNotice } from '@odt/contracts';
 import { buildEvent, NATS_CONNECTION } from '@odt/messaging';
-import { outboxWakeSubject } from '@odt/outbox';
+import { OutboxWaker } from '@odt/outbox';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { JOBS_CONFIG, type JobsConfig } from '../config';
 import type { JobCounts } from '../jobs/job-row';
@@ -23,6 +23,7 @@ export class DeleteRunner {
     private readonly repo: JobsRepository,
     @Inject(JOBS_CONFIG) private readonly config: JobsConfig,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly waker: OutboxWaker,
   ) {}
 
   async run(lease: JobLease): Promise<void> {
@@ -81,17 +82,16 @@ export class DeleteRunner {
       return;
     }
     // Committed: the relays publish the Delete events now rather than at their next poll.
-    for (const schema of ['relationships', 'twins']) this.publish(outboxWakeSubject(this.config.NATS_NAMESPACE, schema));
+    this.waker.wake('relationships', 'twins');
     // The models' caches in the twins and relationships services drop them.
-    for (const id of deletedModels) this.publish(namespaced(this.config.NATS_NAMESPACE, MODEL_CHANGED_SUBJECT), { id, change: 'deleted' } satisfies ModelChangedNotice);
+    for (const id of deletedModels) this.notify({ id, change: 'deleted' });
   }
 
-  /** A core-NATS notice; lost while NATS reconnects, which the relays' poll and the caches' TTL cover. */
-  private publish(subject: string, notice?: object): void {
+  private notify(notice: ModelChangedNotice): void {
     try {
-      this.nc.publish(subject, notice === undefined ? undefined : JSON.stringify(notice));
+      this.nc.publish(namespaced(this.config.NATS_NAMESPACE, MODEL_CHANGED_SUBJECT), JSON.stringify(notice));
     } catch {
-      // reconnecting
+      // NATS reconnecting: the caches' TTL covers a lost notice.
     }
   }
 }
